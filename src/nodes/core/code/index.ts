@@ -1,0 +1,3 @@
+import type { RegisteredNode } from '../../sdk.js';
+
+export const codeNodes: RegisteredNode[] = [];
