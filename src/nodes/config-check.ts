@@ -23,14 +23,15 @@ function describe(value: unknown): string {
 function checkValue(spec: FieldSpec, value: unknown, runtime: boolean): { value: unknown } | { problem: string } {
   if (!runtime && isExpressionText(value)) return { value };
   switch (spec.type) {
+    case 'expression':
+      // Any value: a literal, or text whose {{ }} gave a value of any type.
+      return { value };
     case 'string':
     case 'text':
     case 'secret':
     case 'file':
-    case 'expression':
       if (typeof value === 'string') return { value };
       if (runtime && (typeof value === 'number' || typeof value === 'boolean')) return { value: String(value) };
-      if (spec.type === 'expression' && runtime) return { value };
       return { problem: `expected text, got ${describe(value)}` };
     case 'credential':
       if (typeof value === 'string' && value.length > 0) return { value };

@@ -20,11 +20,19 @@ export const allNodes: RegisteredNode[] = [
 ];
 
 const byType = new Map<string, RegisteredNode>();
-for (const node of allNodes) {
+
+function index(node: RegisteredNode): void {
   for (const id of [node.type, ...(node.aliases ?? [])]) {
     if (byType.has(id)) throw new Error(`node type "${id}" is declared twice`);
     byType.set(id, node);
   }
+}
+for (const node of allNodes) index(node);
+
+/** Adds a node type at run time (tests, plugins). */
+export function registerNode(node: RegisteredNode): void {
+  index(node);
+  allNodes.push(node);
 }
 
 export function findNode(type: string): RegisteredNode | undefined {

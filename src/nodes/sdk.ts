@@ -93,6 +93,8 @@ export interface NodeDefinition<C = Record<string, unknown>> {
   inputs?: string[];
   /** Output ports (default ["output"]). if_else: true/false; loop: item/done. */
   outputs?: string[];
+  /** Output ports that depend on config (switch: one per case); `outputs` lists the fixed ones. */
+  outputsFor?(config: Record<string, unknown>): string[];
   /** `trigger` nodes start a workflow; `loop` nodes get runBody. */
   kind?: 'trigger' | 'loop';
   /** Other type ids that load as this node (older files). */

@@ -1,3 +1,4 @@
 import type { RegisteredNode } from '../../sdk.js';
+import { codeNode } from './code.js';
 
-export const codeNodes: RegisteredNode[] = [];
+export const codeNodes: RegisteredNode[] = [codeNode];

@@ -1,3 +1,5 @@
 import type { RegisteredNode } from '../../sdk.js';
+import { httpRequestNode } from './http-request.js';
+import { webhookCallNode } from './webhook-call.js';
 
-export const httpNodes: RegisteredNode[] = [];
+export const httpNodes: RegisteredNode[] = [httpRequestNode, webhookCallNode];

@@ -1,3 +1,6 @@
 import type { RegisteredNode } from '../../sdk.js';
+import { manualTrigger } from './manual-trigger.js';
+import { scheduleTrigger } from './schedule-trigger.js';
+import { webhookTrigger } from './webhook-trigger.js';
 
-export const triggerNodes: RegisteredNode[] = [];
+export const triggerNodes: RegisteredNode[] = [manualTrigger, scheduleTrigger, webhookTrigger];

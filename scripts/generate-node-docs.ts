@@ -1,0 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { renderNodeDocs } from '../src/nodes/docs.js';
+
+writeFileSync('docs/nodes.md', renderNodeDocs());
+console.log('wrote docs/nodes.md');

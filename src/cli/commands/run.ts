@@ -1,0 +1,50 @@
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { runWorkflow } from '../../engine/runner.js';
+import { formatProblem, fail, printJson } from '../output.js';
+import { parseInputData } from '../input-data.js';
+import { validateWorkflowFile } from '../workflow-file.js';
+import { executionSummary, formatNodeLine, printExecutionEnd } from '../print-execution.js';
+import { runWithCtrlC } from '../cancel.js';
+
+interface RunOptions {
+  data?: string;
+  json?: boolean;
+  output?: string;
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run a workflow file once and show what each node did')
+    .argument('<file>', 'workflow file (.yaml or .json)')
+    .option('-d, --data <json>', 'trigger data as JSON, or @file.json')
+    .option('--json', 'print the result as JSON')
+    .option('-o, --output <file>', 'also write the JSON result to a file')
+    .action(async (file: string, options: RunOptions) => {
+      const report = validateWorkflowFile(file);
+      if (!report.valid || !report.workflow) {
+        fail(`${file} is not a valid workflow:\n${report.errors.map((e) => '  ' + formatProblem(e)).join('\n')}`);
+      }
+      const trigger = parseInputData(options.data);
+      const record = await runWithCtrlC((signal) =>
+        runWorkflow(report.workflow!, {
+          mode: 'cli',
+          trigger,
+          signal,
+          hooks: options.json
+            ? undefined
+            : {
+                onNodeFinish: (_execution, result) => {
+                  process.stdout.write(formatNodeLine(result) + '\n');
+                },
+              },
+        }),
+      );
+      const summary = executionSummary(record);
+      if (options.output) writeFileSync(options.output, JSON.stringify(summary, null, 2) + '\n');
+      if (options.json) printJson(summary);
+      else printExecutionEnd(record);
+      process.exitCode = record.status === 'completed' ? 0 : record.status === 'cancelled' ? 130 : 1;
+    });
+}

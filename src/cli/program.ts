@@ -1,0 +1,28 @@
+/**
+ * The `skynette` command line. Each command group lives in its own file under commands/.
+ */
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { registerRunCommand } from './commands/run.js';
+import { registerValidateCommand } from './commands/validate.js';
+import { registerNodesCommand } from './commands/nodes.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('skynette')
+    .description('Local-first, AI-native workflow automation')
+    .version(packageVersion(), '-v, --version')
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(text) });
+  registerRunCommand(program);
+  registerValidateCommand(program);
+  registerNodesCommand(program);
+  return program;
+}
