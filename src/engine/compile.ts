@@ -85,9 +85,12 @@ export function compileWorkflow(workflow: Workflow): CompiledWorkflow {
   for (const id of graph.order) levels.get(graph.owner.get(id) ?? '')!.push(id);
 
   const loops = new Map<string, { backEdges: Edge[]; ends: string[] }>();
-  for (const [loopId, body] of graph.loopBodies) {
+  for (const loopId of graph.loopBodies.keys()) {
     const backEdges = graph.incoming.get(loopId)!.filter((e) => graph.loopBackEdges.has(e.id));
-    const ends = graph.order.filter((id) => body.has(id) && graph.outgoing.get(id)!.length === 0);
+    // The ends of a body are the nodes of its own level that feed no other node of that level
+    // (a nested loop is an end when only its own body hangs off it).
+    const level = new Set(levels.get(loopId)!);
+    const ends = levels.get(loopId)!.filter((id) => graph.outgoing.get(id)!.every((e) => !level.has(e.to)));
     loops.set(loopId, { backEdges, ends });
   }
 

@@ -57,7 +57,8 @@ export function validateWorkflow(workflow: Workflow): { errors: Problem[]; warni
     collectExpressionProblems(node.config, `${path}.config`, errors, definition.fields);
   });
 
-  const byId = new Map(workflow.nodes.map((n) => [n.id, n]));
+  const byId = new Map<string, (typeof workflow.nodes)[number]>();
+  for (const n of workflow.nodes) if (!byId.has(n.id)) byId.set(n.id, n);
   workflow.connections.forEach((c, i) => {
     const path = `connections[${i}]`;
     const source = byId.get(c.source_node_id);

@@ -40,6 +40,20 @@ export const TEMPLATE_CACHE_SIZE = 2_000;
 /** Compiled regular expressions kept in memory. */
 export const REGEX_CACHE_SIZE = 200;
 
+/** The limits as one object, for docs and for callers that want to explain them. */
+export const expressionLimits = {
+  maxExpressionLength: MAX_EXPRESSION_LENGTH,
+  maxNestingDepth: MAX_NESTING_DEPTH,
+  maxSteps: MAX_STEPS,
+  maxRangeSize: MAX_RANGE_SIZE,
+  maxListLength: MAX_LIST_LENGTH,
+  maxObjectKeys: MAX_OBJECT_KEYS,
+  maxTextLength: MAX_TEXT_LENGTH,
+  maxRegexPatternLength: MAX_REGEX_PATTERN_LENGTH,
+  maxRegexInputLength: MAX_REGEX_INPUT_LENGTH,
+  maxDataDepth: MAX_DATA_DEPTH,
+} as const;
+
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }

@@ -28,7 +28,12 @@ export interface SandboxModule {
   readonly maxBytes: number;
 }
 
-const cache = new Map<number, Promise<SandboxModule>>();
+interface Slot {
+  promise: Promise<SandboxModule>;
+  module?: SandboxModule;
+}
+
+const cache = new Map<number, Slot>();
 const discarded = new WeakSet<SandboxModule>();
 
 async function createModule(memoryLimitMb: number): Promise<SandboxModule> {
@@ -38,23 +43,30 @@ async function createModule(memoryLimitMb: number): Promise<SandboxModule> {
   return { quickjs, memory, maxBytes: maxPages * PAGE };
 }
 
+function newSlot(memoryLimitMb: number): Slot {
+  const slot: Slot = { promise: createModule(memoryLimitMb) };
+  slot.promise.then(
+    (module) => {
+      slot.module = module;
+    },
+    () => {
+      // A failed load must not stick: the next run tries again.
+      if (cache.get(memoryLimitMb) === slot) cache.delete(memoryLimitMb);
+    },
+  );
+  return slot;
+}
+
 /** The module for this memory limit; never one that was discarded while this call waited for it. */
 export async function loadSandboxModule(memoryLimitMb: number): Promise<SandboxModule> {
   for (;;) {
-    let pending = cache.get(memoryLimitMb);
-    if (pending) {
-      // Most recently used last, so the oldest is evicted first.
-      cache.delete(memoryLimitMb);
-    } else {
-      pending = createModule(memoryLimitMb);
-      pending.catch(() => {
-        // A failed load must not stick: the next run tries again.
-        if (cache.get(memoryLimitMb) === pending) cache.delete(memoryLimitMb);
-      });
-    }
-    cache.set(memoryLimitMb, pending);
+    let slot = cache.get(memoryLimitMb);
+    if (!slot || (slot.module && discarded.has(slot.module))) slot = newSlot(memoryLimitMb);
+    // Most recently used last, so the oldest is evicted first.
+    cache.delete(memoryLimitMb);
+    cache.set(memoryLimitMb, slot);
     while (cache.size > MAX_CACHED_MODULES) cache.delete(cache.keys().next().value as number);
-    const module = await pending;
+    const module = await slot.promise;
     if (!discarded.has(module)) return module;
   }
 }
@@ -66,11 +78,7 @@ export async function loadSandboxModule(memoryLimitMb: number): Promise<SandboxM
  */
 export function discardSandboxModule(module: SandboxModule): void {
   discarded.add(module);
-  for (const [limit, pending] of cache) {
-    void pending.then((current) => {
-      if (current === module && cache.get(limit) === pending) cache.delete(limit);
-    });
-  }
+  for (const [limit, slot] of cache) if (slot.module === module) cache.delete(limit);
 }
 
 /** After a run: let go of a module that grew large rather than keep its memory for good. */

@@ -14,7 +14,7 @@ import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emsc
 import { SkynetteError } from '../util/errors.js';
 import { ConsoleCapture, DEFAULT_CONSOLE_LIMITS, type ConsoleLimits, type SandboxLogLine } from './console-capture.js';
 import { GUEST_PRELUDE, USER_CODE_FILENAME, USER_CODE_PREFIX, USER_CODE_SUFFIX } from './guest-prelude.js';
-import { discardQuickJS, loadQuickJS } from './quickjs-module.js';
+import { afterRun, atMemoryCeiling, discardSandboxModule, loadSandboxModule, maxCopyInBytes } from './quickjs-module.js';
 
 export type { SandboxLogLine, SandboxLogLevel } from './console-capture.js';
 
@@ -57,6 +57,7 @@ type StopReason = 'time' | 'abort';
 interface GuestError {
   name: string;
   message: string;
+  thrownNull?: boolean;
   line?: number;
   column?: number;
 }
@@ -69,8 +70,9 @@ export async function runSandboxedCode(options: SandboxRunOptions): Promise<Sand
   const signal = options.signal;
 
   const globalsJson = globalsToJson(options.globals ?? {});
+  checkCopyInSize(options.code, globalsJson, memoryLimitMb);
   throwIfAborted(signal);
-  const quickjs = await loadQuickJS();
+  const module = await loadSandboxModule(memoryLimitMb);
   throwIfAborted(signal);
 
   const capture = new ConsoleCapture(options.console ?? DEFAULT_CONSOLE_LIMITS);
@@ -85,7 +87,7 @@ export async function runSandboxedCode(options: SandboxRunOptions): Promise<Sand
   };
 
   try {
-    runtime = quickjs.newRuntime();
+    runtime = module.quickjs.newRuntime();
     runtime.setMemoryLimit(memoryLimitMb * 1024 * 1024);
     runtime.setMaxStackSize(maxStackKb * 1024);
     const deadline = performance.now() + timeLimitMs;
@@ -107,7 +109,8 @@ export async function runSandboxedCode(options: SandboxRunOptions): Promise<Sand
 
     const fail = (stage: Stage) => (errorHandle: QuickJSHandle): never => {
       keep(errorHandle);
-      throw toSandboxError(stage, context, errorHandle, stopReason, { timeLimitMs, memoryLimitMb });
+      const outOfMemory = atMemoryCeiling(module);
+      throw toSandboxError(stage, context, errorHandle, stopReason, outOfMemory, { timeLimitMs, memoryLimitMb });
     };
 
     const prelude = evalOrFail(context, GUEST_PRELUDE, 'prelude.js', fail('setup'), keep);
@@ -149,7 +152,7 @@ export async function runSandboxedCode(options: SandboxRunOptions): Promise<Sand
     // Anything else escaped from inside the WebAssembly code, which may have stopped half-way
     // through changing its own memory: never touch this module again.
     poisoned = true;
-    discardQuickJS(quickjs);
+    discardSandboxModule(module);
     if (error instanceof RangeError && /call stack/i.test(error.message)) {
       throw withLogs(new SkynetteError('CODE_STACK_OVERFLOW', 'code recursed too deeply: stack overflow'), capture);
     }
@@ -158,7 +161,10 @@ export async function runSandboxedCode(options: SandboxRunOptions): Promise<Sand
       capture,
     );
   } finally {
-    if (!poisoned && !release(handles, vm, runtime)) discardQuickJS(quickjs);
+    if (!poisoned) {
+      if (release(handles, vm, runtime)) afterRun(module);
+      else discardSandboxModule(module);
+    }
   }
 }
 
@@ -186,6 +192,18 @@ function callOrFail(
   const result = vm.callFunction(fn, vm.undefined, args);
   if (result.error) return fail(result.error);
   return keep(result.value);
+}
+
+/** Text copied into the guest is not checked against its memory, so it must fit with room to spare. */
+function checkCopyInSize(code: string, globalsJson: string, memoryLimitMb: number): void {
+  const bytes = Buffer.byteLength(code, 'utf8') + Buffer.byteLength(globalsJson, 'utf8');
+  if (bytes > maxCopyInBytes(memoryLimitMb)) {
+    throw new SkynetteError(
+      'CODE_MEMORY_LIMIT',
+      `the code and the data it reads ($prev, $vars, ...) take ${(bytes / 1024 / 1024).toFixed(1)} MB as text, too much for ` +
+        `its memory limit of ${memoryLimitMb} MB (raise memory_limit_mb, or pass it less data)`,
+    );
+  }
 }
 
 function globalsToJson(globals: Record<string, unknown>): string {
@@ -235,6 +253,7 @@ function toSandboxError(
   vm: QuickJSContext,
   errorHandle: QuickJSHandle,
   stopReason: StopReason | undefined,
+  atCeiling: boolean,
   limits: { timeLimitMs: number; memoryLimitMb: number },
 ): SkynetteError {
   if (stopReason) {
@@ -248,12 +267,23 @@ function toSandboxError(
   const where = guest.line !== undefined ? ` at line ${guest.line}${guest.column !== undefined ? `, column ${guest.column}` : ''}` : '';
   const details = { name: guest.name, line: guest.line, column: guest.column };
 
-  if (isOutOfMemory(guest)) {
+  // When QuickJS cannot even allocate the error object it throws null instead.
+  if (isOutOfMemory(guest) || (atCeiling && guest.thrownNull)) {
+    if (stage === 'setup') {
+      return new SkynetteError(
+        'CODE_MEMORY_LIMIT',
+        `the data the code reads ($prev, $vars, ...) does not fit in its memory limit of ${limits.memoryLimitMb} MB (raise memory_limit_mb)`,
+        { details },
+      );
+    }
     return new SkynetteError(
       'CODE_MEMORY_LIMIT',
       `code used more than its memory limit of ${limits.memoryLimitMb} MB${where} (raise memory_limit_mb if it needs more)`,
       { details },
     );
+  }
+  if (/stack overflow/i.test(guest.message) && stage === 'setup') {
+    return new SkynetteError('CODE_STACK_OVERFLOW', 'the data the code reads ($prev, $vars, ...) is nested too deeply', { details });
   }
   if (/stack overflow/i.test(guest.message)) {
     return new SkynetteError('CODE_STACK_OVERFLOW', `code recursed too deeply: stack overflow${where}`, { details });
@@ -278,9 +308,8 @@ function isOutOfMemory(guest: GuestError): boolean {
 /** Reads name, message and position from a guest error using property reads only (no guest calls). */
 function readGuestError(vm: QuickJSContext, handle: QuickJSHandle): GuestError {
   const kind = vm.typeof(handle);
-  if (kind !== 'object' || isNullHandle(vm, handle)) {
-    return { name: '', message: primitiveText(vm, handle, kind) };
-  }
+  if (kind !== 'object') return { name: '', message: primitiveText(vm, handle, kind) };
+  if (isNullHandle(vm, handle)) return { name: '', message: 'null', thrownNull: true };
   const name = readStringProp(vm, handle, 'name') ?? '';
   const message = readStringProp(vm, handle, 'message') ?? 'a value that is not an Error was thrown (throw new Error("…") to give a message)';
   const stack = readStringProp(vm, handle, 'stack') ?? '';
@@ -315,8 +344,6 @@ function primitiveText(vm: QuickJSContext, handle: QuickJSHandle, kind: string):
       return `${vm.getBigInt(handle)}n`;
     case 'undefined':
       return 'undefined';
-    case 'object':
-      return 'null';
     case 'boolean':
       return String(vm.sameValue(handle, vm.true));
     default:

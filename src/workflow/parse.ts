@@ -127,7 +127,7 @@ export function normalizeWorkflow(data: unknown): ParseResult {
 
   const now = new Date().toISOString();
   const name = text('name', '');
-  if (name.trim() === '') errors.push({ path: 'name', message: 'the workflow needs a name' });
+  if (name.trim() === '' && (data.name === undefined || data.name === null || data.name === '')) errors.push({ path: 'name', message: 'the workflow needs a name' });
 
   let version = 1;
   if (data.version !== undefined && data.version !== null) {

@@ -174,12 +174,44 @@ test('a memory bomb stops at the memory limit', async () => {
   assert.match(error.message, /memory limit of 64 MB/);
 });
 
+test('large strings and buffers count against the memory limit too', async () => {
+  for (const code of [
+    'const keep = []; while (true) keep.push("x".repeat(1e6) + keep.length)',
+    'const keep = []; while (true) keep.push(new Uint8Array(1e6))',
+    'const keep = new Map(); let i = 0; while (true) keep.set(i++, { i })',
+    'return "x".repeat(2e8).length',
+  ]) {
+    const started = performance.now();
+    const error = await codeError(code);
+    assert.equal(error.code, 'CODE_MEMORY_LIMIT', `${code}: ${error.message}`);
+    assert.ok(performance.now() - started < 3000, code);
+  }
+  assert.equal((await runCode('return new Uint8Array(30e6).length')).output, 30e6);
+});
+
+test('an out-of-memory error caught by the code leaves the sandbox usable', async () => {
+  const { output } = await runCode('const keep = []; try { while (true) keep.push(new Uint8Array(1e6)) } catch (e) { keep.length = 0; return String(e) }');
+  assert.equal(output, 'InternalError: out of memory');
+  assert.equal((await runCode('return [1, 2, 3].length')).output, 3);
+});
+
+test('input data too large for the memory limit is refused before it is copied in', async () => {
+  const ctx = nodeContext(codeNode, { code: 'return $prev.length', memory_limit_mb: 8 }, 'x'.repeat(4 * 1024 * 1024));
+  await assert.rejects(codeNode.run(ctx) as Promise<unknown>, (error: SkynetteError) => {
+    assert.equal(error.code, 'CODE_MEMORY_LIMIT');
+    assert.match(error.message, /too much for its memory limit of 8 MB/);
+    return true;
+  });
+  const bigger = nodeContext(codeNode, { code: 'return $prev.length', memory_limit_mb: 32 }, 'x'.repeat(4 * 1024 * 1024));
+  assert.equal(await codeNode.run(bigger), 4 * 1024 * 1024);
+});
+
 test('memory_limit_mb sets the memory limit', async () => {
-  const code = 'const big = new Array(3e6).fill(1.5); return big.length';
-  const error = await codeError(code, { memory_limit_mb: 8 });
+  const code = 'const big = new Float64Array(4e6).fill(1.5); return big.length';
+  const error = await codeError(code, { memory_limit_mb: 16 });
   assert.equal(error.code, 'CODE_MEMORY_LIMIT');
-  assert.match(error.message, /memory limit of 8 MB/);
-  assert.equal((await runCode(code, {}, { memory_limit_mb: 128 })).output, 3e6);
+  assert.match(error.message, /memory limit of 16 MB/);
+  assert.equal((await runCode(code, {}, { memory_limit_mb: 48 })).output, 4e6);
 });
 
 test('deep recursion fails with a stack overflow, and the sandbox keeps working', async () => {

@@ -16,6 +16,8 @@ export const comparisonOperators = [
   'ends_with',
   'is_empty',
   'not_empty',
+  'in',
+  'not_in',
 ] as const;
 
 export type ComparisonOperator = (typeof comparisonOperators)[number];
@@ -72,6 +74,10 @@ export function compareValues(left: unknown, operator: ComparisonOperator, right
       return String(left ?? '').startsWith(String(right ?? ''));
     case 'ends_with':
       return String(left ?? '').endsWith(String(right ?? ''));
+    case 'in':
+      return containsValue(right, left);
+    case 'not_in':
+      return !containsValue(right, left);
     case 'is_empty':
       return isEmptyValue(left);
     case 'not_empty':
