@@ -15,7 +15,7 @@ const marks: Record<string, string> = {
   running: color.yellow('…'),
 };
 
-export function formatNodeLine(result: NodeResult): string {
+export function formatNodeLine(result: NodeResult, verbose = false): string {
   const mark = result.continued ? color.yellow('!') : (marks[result.status] ?? '?');
   const where = result.key !== result.node_id ? color.gray(` [${result.key.slice(0, result.key.lastIndexOf('/'))}]`) : '';
   const name = result.node_name === result.node_id ? result.node_name : `${result.node_name} ${color.gray(`(${result.node_id})`)}`;
@@ -26,6 +26,7 @@ export function formatNodeLine(result: NodeResult): string {
   if (result.attempts > 1) line += color.gray(`  (${result.attempts} attempts)`);
   if (result.error) line += `\n    ${color.red(result.error.message)}${result.continued ? color.gray(' (continued)') : ''}`;
   for (const log of result.logs) {
+    if (log.level === 'debug' && !verbose) continue;
     const text = log.message.split('\n').join('\n      ');
     line += `\n    ${log.level === 'error' ? color.red(text) : log.level === 'warn' ? color.yellow(text) : text}`;
   }
@@ -43,9 +44,9 @@ export function executionSummary(record: ExecutionRecord): object {
   };
 }
 
-function shortJson(value: unknown, max = 600): string {
-  const text = JSON.stringify(value, null, 2) ?? 'null';
-  return text.length > max ? text.slice(0, max) + `\n… (${text.length - max} more characters; use --json for all)` : text;
+function shortJson(value: unknown, max = 300): string {
+  const text = JSON.stringify(value) ?? 'null';
+  return text.length > max ? text.slice(0, max) + `… (${text.length - max} more characters; use --json for all)` : text;
 }
 
 export function printExecutionEnd(record: ExecutionRecord): void {

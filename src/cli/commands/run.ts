@@ -11,6 +11,7 @@ interface RunOptions {
   data?: string;
   json?: boolean;
   output?: string;
+  verbose?: boolean;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -21,6 +22,7 @@ export function registerRunCommand(program: Command): void {
     .option('-d, --data <json>', 'trigger data as JSON, or @file.json')
     .option('--json', 'print the result as JSON')
     .option('-o, --output <file>', 'also write the JSON result to a file')
+    .option('--verbose', 'also show debug log lines of nodes')
     .action(async (file: string, options: RunOptions) => {
       const report = validateWorkflowFile(file);
       if (!report.valid || !report.workflow) {
@@ -36,7 +38,7 @@ export function registerRunCommand(program: Command): void {
             ? undefined
             : {
                 onNodeFinish: (_execution, result) => {
-                  process.stdout.write(formatNodeLine(result) + '\n');
+                  process.stdout.write(formatNodeLine(result, options.verbose) + '\n');
                 },
               },
         }),

@@ -1,8 +1,10 @@
 /**
  * A static check that refuses the pattern shapes behind catastrophic backtracking: a repeated
  * group that itself holds a quantifier (`(a+)+`, `(\w+\s?)*`, `(a+){10}`) and a repeated group
- * whose alternatives may overlap (`(a|a)*`). It is a heuristic, not a proof; the input and
- * pattern length caps bound what remains.
+ * whose alternatives may overlap (`(a|a)*`). A repeated group that starts with a separator nothing
+ * else in it can match (`(-[a-z]+)*`, `(\.\d+)+`) is let through: each repetition must then begin
+ * at a separator, so there is only one way to split the text. It is a heuristic, not a proof;
+ * the input and pattern length caps bound what remains.
  */
 import { fault } from '../fault.js';
 import { MAX_REGEX_PATTERN_LENGTH, formatCount } from '../limits.js';
@@ -84,7 +86,8 @@ export function checkRegexSafety(pattern: string): void {
 
 function checkRepeatedGroup(pattern: string, group: Group, q: Quantifier, end: number): void {
   const text = pattern.slice(group.start, end + 1 + q.length);
-  if ((q.unbounded && group.quantified) || (q.max > 1 && group.unbounded) || (q.max > 10 && group.quantified)) {
+  const nested = (q.unbounded && group.quantified) || (q.max > 1 && group.unbounded) || (q.max > 10 && group.quantified);
+  if (nested && (group.alternation || !startsWithSeparator(pattern.slice(group.start, end)))) {
     fault(
       `refuses the pattern: ${text} repeats a group that itself holds a quantifier, which can take exponential time; drop the inner or outer repetition`,
     );
@@ -132,4 +135,54 @@ function skipClass(pattern: string, at: number): number {
   let i = at + 1;
   while (i < pattern.length && pattern[i] !== ']') i += pattern[i] === '\\' ? 2 : 1;
   return i + 1;
+}
+
+const META = new Set(['\\', '[', ']', '(', ')', '{', '}', '*', '+', '?', '.', '^', '$', '|']);
+
+/** True when the group body begins with a literal character that no later part of the body can match. */
+function startsWithSeparator(groupText: string): boolean {
+  const body = groupText.slice(groupPrefixLength(groupText, 0));
+  let separator: string;
+  let i: number;
+  if (body[0] === '\\' && body.length > 1 && !/[A-Za-z0-9]/.test(body[1])) {
+    separator = body[1];
+    i = 2;
+  } else if (body.length > 0 && !META.has(body[0])) {
+    separator = body[0];
+    i = 1;
+  } else {
+    return false;
+  }
+  if (readQuantifier(body, i)) return false;
+  while (i < body.length) {
+    const ch = body[i];
+    let atom: string;
+    if (ch === '\\') atom = body.slice(i, i + escapeLength(body, i));
+    else if (ch === '[') atom = body.slice(i, skipClass(body, i));
+    else if (ch === '.') return false;
+    else if (ch === '(' || ch === ')' || ch === '|' || ch === '^' || ch === '$') {
+      i += ch === '(' ? groupPrefixLength(body, i) : 1;
+      continue;
+    } else {
+      const q = readQuantifier(body, i);
+      if (q) {
+        i += q.length;
+        continue;
+      }
+      atom = ch;
+    }
+    if (/^\\[1-9k]/.test(atom) || atomMatches(atom, separator)) return false;
+    i += atom.length;
+  }
+  return true;
+}
+
+function atomMatches(atom: string, char: string): boolean {
+  if (atom.length === 1) return atom === char;
+  try {
+    return new RegExp(`^(?:${atom})$`, 'u').test(char) || new RegExp(`^(?:${atom})$`).test(char);
+  } catch {
+    // An atom we cannot read might match anything.
+    return true;
+  }
 }

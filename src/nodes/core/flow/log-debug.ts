@@ -22,7 +22,8 @@ export const logDebug = defineNode<LogDebugConfig>({
     pretty_print: field.boolean({ default: false }),
   },
   run({ config, input, log, rawConfig }) {
-    const data = 'data' in rawConfig ? config.data : input;
+    // Like the original, the data defaults to the input, but only when there is no message to say.
+    const data = 'data' in rawConfig ? config.data : config.message ? undefined : input;
     const parts: string[] = [];
     if (config.include_timestamp) parts.push(`[${new Date().toISOString()}]`);
     if (config.message) parts.push(config.message);
