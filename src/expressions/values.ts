@@ -152,7 +152,8 @@ export function describe(value: unknown): string {
     return `text ${JSON.stringify(shown)}`;
   }
   if (typeof value === 'number' || typeof value === 'boolean') return `${type} ${String(value)}`;
-  return type === 'null' ? 'null' : `a ${type}`;
+  if (type === 'null') return 'null';
+  return type === 'object' ? 'an object' : `a ${type}`;
 }
 
 /** Python-like truthiness: empty text, lists and objects are false, like null, false and 0. */

@@ -15,7 +15,17 @@ function eitherPartsOrConnectionString(fields: CredentialFields, ctx: z.Refineme
   }
 }
 
-function databaseType(type: string, name: string, scheme: string, defaultPort: number) {
+function connectionPassword(fields: CredentialFields): string[] {
+  if (typeof fields.connection_string !== 'string') return [];
+  try {
+    const password = new URL(fields.connection_string).password;
+    return password ? [password, decodeURIComponent(password)] : [];
+  } catch {
+    return [];
+  }
+}
+
+function databaseType(type: string, name: string, schemes: string[], defaultPort: number) {
   return defineCredentialType({
     type,
     name,
@@ -27,14 +37,17 @@ function databaseType(type: string, name: string, scheme: string, defaultPort: n
       user: field.text().optional().describe('user name'),
       password: z.string().optional().describe('password'),
       ssl: field.flag().optional().describe('connect with TLS'),
-      connection_string: field.secret().refine((s) => s.startsWith(`${scheme}://`) || s.startsWith(`${scheme}ql://`), {
-        message: `expected a URL starting with ${scheme}://`,
-      }).optional().describe(`${scheme}://user:password@host:port/database instead of the separate fields`),
+      connection_string: field
+        .secret()
+        .refine((s) => schemes.some((scheme) => s.startsWith(`${scheme}://`)), { message: `expected a URL starting with ${schemes[0]}://` })
+        .optional()
+        .describe(`${schemes[0]}://user:password@host:port/database instead of the separate fields`),
     },
     secret: ['password', 'connection_string'],
     check: eitherPartsOrConnectionString,
+    derivedSecrets: connectionPassword,
   });
 }
 
-export const postgresType = databaseType('postgres', 'PostgreSQL', 'postgres', 5432);
-export const mysqlType = databaseType('mysql', 'MySQL', 'mysql', 3306);
+export const postgresType = databaseType('postgres', 'PostgreSQL', ['postgres', 'postgresql'], 5432);
+export const mysqlType = databaseType('mysql', 'MySQL', ['mysql'], 3306);
