@@ -39,8 +39,9 @@ export class ExpressionError extends SkynetteError {
 
 function prefix(info: ExpressionErrorInfo): string {
   const parts: string[] = [];
-  if (info.node !== undefined) parts.push(`node ${JSON.stringify(info.node)}`);
-  if (info.field !== undefined && info.field !== '') parts.push(`field ${JSON.stringify(info.field)}`);
+  // Quoted without escaping: a field such as headers["X-Key"] reads better raw than JSON-escaped.
+  if (info.node !== undefined) parts.push(`node "${info.node}"`);
+  if (info.field !== undefined && info.field !== '') parts.push(`field "${info.field}"`);
   if (info.column !== undefined) parts.push(`column ${info.column}`);
   return parts.length ? parts.join(', ') + ': ' : '';
 }

@@ -42,7 +42,7 @@ describe('list functions', () => {
     ]);
     assert.deepEqual(ev('sort([{u: {n: 2}}, {u: {n: 1}}], key="u.n")'), [{ u: { n: 1 } }, { u: { n: 2 } }]);
     assert.deepEqual(ev('sort(list=[2, 1])'), [1, 2]);
-    fails('sort("abc")', /expects list to be a list/);
+    fails('sort("abc")', /sort\(\): expects a list, got text "abc"/);
   });
 
   it('unique', () => {
@@ -57,7 +57,7 @@ describe('list functions', () => {
     assert.deepEqual(ev('values({a: 1, b: 2})'), [1, 2]);
     assert.deepEqual(ev('keys(object=$trigger.body)'), ['id']);
     assert.deepEqual(ev('values(null)'), []);
-    fails('keys([1])', /keys\(\): expects object to be an object, got a list/);
+    fails('keys([1])', /keys\(\): expects an object, got a list/);
   });
 
   it('slice', () => {

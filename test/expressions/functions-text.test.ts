@@ -10,7 +10,7 @@ describe('text functions', () => {
     assert.equal(ev('upper(text="x")'), 'X');
     assert.equal(ev('lower(null)'), '');
     assert.equal(ev('upper(12)'), '12');
-    fails('upper([1])', /upper\(\): expects text to be text, got a list/);
+    fails('upper([1])', /upper\(\): expects text, got a list/);
   });
 
   it('split', () => {
@@ -20,7 +20,7 @@ describe('text functions', () => {
     assert.deepEqual(ev('split("abc", "")'), ['a', 'b', 'c']);
     assert.deepEqual(ev('split(text="a-b", separator="-")'), ['a', 'b']);
     assert.deepEqual(ev('split("a,,b", ",")'), ['a', '', 'b']);
-    fails('split({}, ",")', /expects text to be text/);
+    fails('split({}, ",")', /expects text, got an object/);
   });
 
   it('join', () => {
@@ -29,7 +29,7 @@ describe('text functions', () => {
     assert.equal(ev('join([1, null, true, [2]], "|")'), '1||true|[2]');
     assert.equal(ev('join(list=[1, 2], separator="")'), '12');
     assert.equal(ev('join(null)'), '');
-    fails('join("abc")', /join\(\): expects list to be a list, got text "abc"/);
+    fails('join("abc")', /join\(\): expects a list, got text "abc"/);
   });
 
   it('replace replaces every occurrence, literally', () => {

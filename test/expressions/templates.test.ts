@@ -123,7 +123,7 @@ describe('templates', () => {
           assert.ok(error instanceof ExpressionError);
           assert.equal(error.field, expected);
           assert.equal(error.node, 'HTTP');
-          assert.match(error.message, new RegExp(`^node "HTTP", field ${JSON.stringify(expected).replace(/[[\]]/g, '\\$&')}`));
+          assert.ok(error.message.startsWith(`node "HTTP", field "${expected}", column 4: unknown name nope`), error.message);
         }
       }
     });

@@ -10,7 +10,7 @@ export function text(value: unknown, param: string): string {
   // Missing data reads as empty text so `upper($prev.name)` works before a field is filled in.
   if (value === null || value === undefined) return '';
   if (typeof value === 'number' || typeof value === 'boolean') return toText(value);
-  fault(`expects ${param} to be text, got ${describe(value)}`);
+  fault(`${expects(param, 'text')}, got ${describe(value)}`);
 }
 
 export function optionalText(value: unknown, param: string): string | null {
@@ -19,7 +19,7 @@ export function optionalText(value: unknown, param: string): string | null {
 
 export function number(value: unknown, param: string): number {
   if (typeof value === 'number') return value;
-  fault(`expects ${param} to be a number, got ${describe(value)}`);
+  fault(`${expects(param, 'a number')}, got ${describe(value)}`);
 }
 
 export function integer(value: unknown, param: string): number {
@@ -36,13 +36,13 @@ export function list(value: unknown, param: string): unknown[] {
   if (Array.isArray(value)) return value;
   // Missing data reads as an empty list, matching how paths turn missing data into null.
   if (value === null || value === undefined) return [];
-  fault(`expects ${param} to be a list, got ${describe(value)}`);
+  fault(`${expects(param, 'a list')}, got ${describe(value)}`);
 }
 
 export function object(value: unknown, param: string): PlainObject {
   if (isPlainObject(value)) return value;
   if (value === null || value === undefined) return {};
-  fault(`expects ${param} to be an object, got ${describe(value)}`);
+  fault(`${expects(param, 'an object')}, got ${describe(value)}`);
 }
 
 export function boolean(value: unknown, param: string): boolean {
@@ -54,4 +54,9 @@ export function boolean(value: unknown, param: string): boolean {
 /** Elements of a list the caller will hand back, narrowed to data. */
 export function items(values: unknown[]): unknown[] {
   return values.map(readValue);
+}
+
+/** "expects text" when the parameter is named after its kind, "expects separator to be text" otherwise. */
+function expects(param: string, kind: string): string {
+  return kind.endsWith(param) ? `expects ${kind}` : `expects ${param} to be ${kind}`;
 }

@@ -49,7 +49,7 @@ const isSqlState = (code: string | undefined): code is string => !!code && /^[0-
 function connectError(error: unknown, settings: ConnectionSettings, timeoutMs: number): SkynetteError {
   const message = error instanceof Error ? error.message : String(error);
   const { code } = errorFields(error);
-  const reason = /timeout/i.test(message) ? `no answer within ${timeoutMs} ms` : message + (code && code !== message ? ` (${code})` : '');
+  const reason = /timeout/i.test(message) ? `no answer within ${timeoutMs} ms` : message + (code && !message.includes(code) ? ` (${code})` : '');
   return new SkynetteError('CONNECTION_FAILED', `could not connect to postgres at ${describeTarget(settings)}: ${redact(reason, [settings.password])}`, {
     details: { code },
   });

@@ -50,7 +50,7 @@ export type QueryParameters = unknown[] | Record<string, unknown> | undefined;
 /** Reads config.parameters: a list (positional placeholders), an object (named ones), or nothing. */
 export function readParameters(value: unknown): QueryParameters {
   if (value === undefined || value === null || value === '') return undefined;
-  let parsed = value;
+  let parsed: unknown = value;
   if (typeof value === 'string') {
     try {
       parsed = JSON.parse(value);

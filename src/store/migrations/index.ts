@@ -1,0 +1,10 @@
+/**
+ * Every schema change, oldest first. To change the schema, add a file `NNN_what.ts` exporting a
+ * StoreMigration and append it here; never edit one that has shipped.
+ */
+import { initial } from './001_initial.js';
+import type { StoreMigration } from './types.js';
+
+export type { StoreMigration } from './types.js';
+
+export const migrations: readonly StoreMigration[] = [initial];
