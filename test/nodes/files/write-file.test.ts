@@ -1,3 +1,4 @@
+import { spawn, execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -117,20 +118,36 @@ describe('write_file node', () => {
     assert.deepEqual(readdirSync(sub), ['config.json']);
   });
 
-  const asRoot = process.getuid?.() === 0;
-  it('leaves the old file whole when the write fails', { skip: asRoot ? 'root ignores folder permissions' : false }, async () => {
-    const sub = join(dir, 'readonly');
+  it('leaves the old file whole when the write fails part-way (file size limit hit mid-write)', async () => {
+    // A child process writes 200 KB over a file while the kernel caps its file size at 4 KB
+    // (prlimit --fsize), so the write fails part-way as on a full disk; root cannot bypass it.
+    const sub = join(dir, 'limited');
     mkdirSync(sub);
     const file = join(sub, 'keep.txt');
     writeFileSync(file, 'original');
-    chmodSync(sub, 0o555);
-    try {
-      const error = await failure({ path: file, content: 'replacement' });
-      assert.equal(error.code, 'FILE_PERMISSION');
-      assert.equal(readFileSync(file, 'utf8'), 'original');
-      assert.deepEqual(readdirSync(sub), ['keep.txt']);
-    } finally {
-      chmodSync(sub, 0o755);
-    }
+    const script = join(sub, 'writer.ts');
+    writeFileSync(
+      script,
+      [
+        `import { writeFileNode } from ${JSON.stringify(new URL('../../../src/nodes/core/files/write-file.ts', import.meta.url).pathname)};`,
+        `import { nodeContext } from ${JSON.stringify(new URL('../../helpers/node-context.ts', import.meta.url).pathname)};`,
+        `process.on('SIGXFSZ', () => {});`,
+        `process.stdout.write('ready\\n');`,
+        `process.stdin.once('data', async () => {`,
+        `  try { await writeFileNode.run(nodeContext(writeFileNode, { path: ${JSON.stringify(file)}, content: 'x'.repeat(200_000) })); console.log('wrote'); }`,
+        `  catch (error) { console.log('failed:' + error.code); }`,
+        `  process.exit(0);`,
+        `});`,
+      ].join('\n'),
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    await new Promise<void>((resolve) => child.stdout.on('data', (d) => { out += d; if (out.includes('ready')) resolve(); }));
+    execFileSync('prlimit', [`--pid=${child.pid}`, '--fsize=4096']);
+    child.stdin.write('go\n');
+    await new Promise((resolve) => child.on('close', resolve));
+    assert.match(out, /failed:/, out);
+    assert.equal(readFileSync(file, 'utf8'), 'original');
+    assert.deepEqual(readdirSync(sub).sort(), ['keep.txt', 'writer.ts']);
   });
 });
