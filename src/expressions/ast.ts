@@ -29,6 +29,7 @@ export const Kind = {
   Coalesce: 21,
   Conditional: 22,
   Call: 23,
+  Chain: 24,
 } as const;
 
 /** Every node records `pos`, its offset in the template text, so run-time errors can name a column. */
@@ -95,13 +96,28 @@ export type BinaryKind =
   | typeof Kind.Or
   | typeof Kind.Coalesce;
 
-export interface BinaryNode {
+/** One operator and its right operand; the left operand is whatever came before. */
+export interface BinaryStep {
   kind: BinaryKind;
   pos: number;
   /** The operator as written, for error messages. */
   op: string;
-  left: ExpressionNode;
   right: ExpressionNode;
+}
+
+export interface BinaryNode extends BinaryStep {
+  left: ExpressionNode;
+}
+
+/**
+ * `a + b + c + ...` with many operators at one precedence level. Evaluated in a loop, so a long
+ * flat chain costs no stack depth, where nested binary nodes would recurse once per operator.
+ */
+export interface ChainNode {
+  kind: typeof Kind.Chain;
+  pos: number;
+  first: ExpressionNode;
+  steps: BinaryStep[];
 }
 
 export interface ConditionalNode {
@@ -136,4 +152,5 @@ export type ExpressionNode =
   | UnaryNode
   | BinaryNode
   | ConditionalNode
-  | CallNode;
+  | CallNode
+  | ChainNode;

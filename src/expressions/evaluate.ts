@@ -3,7 +3,7 @@
  * Every value flowing through it is data (see values.ts), so operators only have to handle
  * null, booleans, numbers, text, lists and plain objects.
  */
-import { Kind, type BinaryNode, type CallNode, type ExpressionNode } from './ast.js';
+import { Kind, type BinaryStep, type CallNode, type ExpressionNode } from './ast.js';
 import { budget, stepLimitReached } from './budget.js';
 import { Fault, fault } from './fault.js';
 import { MAX_STEPS } from './limits.js';
@@ -68,47 +68,26 @@ function ev(node: ExpressionNode, scope: Scope): unknown {
       if (typeof value !== 'number') fault(`cannot negate ${describe(value)}; "-" works on numbers only`, node.pos);
       return -value;
     }
-    case Kind.Add: {
-      const left = ev(node.left, scope);
-      const right = ev(node.right, scope);
-      if (typeof left === 'number' && typeof right === 'number') return finite(left + right, node);
-      return add(left, right, node);
-    }
+    case Kind.Add:
     case Kind.Subtract:
     case Kind.Multiply:
     case Kind.Divide:
-    case Kind.Modulo: {
-      const left = ev(node.left, scope);
-      const right = ev(node.right, scope);
-      if (typeof left !== 'number' || typeof right !== 'number') arithmeticTypeError(left, right, node);
-      return arithmetic(left, right, node);
-    }
+    case Kind.Modulo:
     case Kind.Less:
     case Kind.LessEqual:
     case Kind.Greater:
     case Kind.GreaterEqual:
-      return compare(ev(node.left, scope), ev(node.right, scope), node);
-    case Kind.Equal: {
-      const left = ev(node.left, scope);
-      const right = ev(node.right, scope);
-      return left === right || (typeof left === 'object' && typeof right === 'object' && deepEqual(left, right));
-    }
-    case Kind.NotEqual: {
-      const left = ev(node.left, scope);
-      const right = ev(node.right, scope);
-      return !(left === right || (typeof left === 'object' && typeof right === 'object' && deepEqual(left, right)));
-    }
-    case Kind.And: {
-      const left = ev(node.left, scope);
-      return truthy(left) ? ev(node.right, scope) : left;
-    }
-    case Kind.Or: {
-      const left = ev(node.left, scope);
-      return truthy(left) ? left : ev(node.right, scope);
-    }
-    case Kind.Coalesce: {
-      const left = ev(node.left, scope);
-      return left === null || left === undefined ? ev(node.right, scope) : left;
+    case Kind.Equal:
+    case Kind.NotEqual:
+    case Kind.And:
+    case Kind.Or:
+    case Kind.Coalesce:
+      return combine(node, ev(node.left, scope), scope);
+    case Kind.Chain: {
+      let value = ev(node.first, scope);
+      const steps = node.steps;
+      for (let i = 0; i < steps.length; i++) value = combine(steps[i], value, scope);
+      return value;
     }
     case Kind.Conditional:
       return truthy(ev(node.test, scope)) ? ev(node.consequent, scope) : ev(node.alternate, scope);
@@ -117,12 +96,50 @@ function ev(node: ExpressionNode, scope: Scope): unknown {
   }
 }
 
-function finite(value: number, node: BinaryNode): number {
+/** Applies one binary operator to an evaluated left operand; the right one is evaluated only if needed. */
+function combine(node: BinaryStep, left: unknown, scope: Scope): unknown {
+  switch (node.kind) {
+    case Kind.Add: {
+      const right = ev(node.right, scope);
+      if (typeof left === 'number' && typeof right === 'number') return finite(left + right, node);
+      return add(left, right, node);
+    }
+    case Kind.Subtract:
+    case Kind.Multiply:
+    case Kind.Divide:
+    case Kind.Modulo: {
+      const right = ev(node.right, scope);
+      if (typeof left !== 'number' || typeof right !== 'number') arithmeticTypeError(left, right, node);
+      return arithmetic(left, right, node);
+    }
+    case Kind.Less:
+    case Kind.LessEqual:
+    case Kind.Greater:
+    case Kind.GreaterEqual:
+      return compare(left, ev(node.right, scope), node);
+    case Kind.Equal: {
+      const right = ev(node.right, scope);
+      return left === right || (typeof left === 'object' && typeof right === 'object' && deepEqual(left, right));
+    }
+    case Kind.NotEqual: {
+      const right = ev(node.right, scope);
+      return !(left === right || (typeof left === 'object' && typeof right === 'object' && deepEqual(left, right)));
+    }
+    case Kind.And:
+      return truthy(left) ? ev(node.right, scope) : left;
+    case Kind.Or:
+      return truthy(left) ? left : ev(node.right, scope);
+    default:
+      return left === null || left === undefined ? ev(node.right, scope) : left;
+  }
+}
+
+function finite(value: number, node: BinaryStep): number {
   if (!Number.isFinite(value)) fault(`the result of "${node.op}" is too large to be a number`, node.pos);
   return value;
 }
 
-function add(left: unknown, right: unknown, node: BinaryNode): unknown {
+function add(left: unknown, right: unknown, node: BinaryStep): unknown {
   if (typeof left === 'string' || typeof right === 'string') {
     return wrap(node, () => checkText(toText(left) + toText(right)));
   }
@@ -139,7 +156,7 @@ function add(left: unknown, right: unknown, node: BinaryNode): unknown {
   );
 }
 
-function merge(left: PlainObject, right: PlainObject, node: BinaryNode): PlainObject {
+function merge(left: PlainObject, right: PlainObject, node: BinaryStep): PlainObject {
   const merged: PlainObject = {};
   for (const key of ownKeys(left)) merged[key] = readValue(left[key]);
   for (const key of ownKeys(right)) merged[key] = readValue(right[key]);
@@ -147,11 +164,11 @@ function merge(left: PlainObject, right: PlainObject, node: BinaryNode): PlainOb
   return merged;
 }
 
-function arithmeticTypeError(left: unknown, right: unknown, node: BinaryNode): never {
+function arithmeticTypeError(left: unknown, right: unknown, node: BinaryStep): never {
   fault(`cannot use "${node.op}" on ${typeName(left)} and ${typeName(right)}; "${node.op}" works on numbers only`, node.pos);
 }
 
-function arithmetic(left: number, right: number, node: BinaryNode): number {
+function arithmetic(left: number, right: number, node: BinaryStep): number {
   switch (node.kind) {
     case Kind.Subtract:
       return finite(left - right, node);
@@ -166,7 +183,7 @@ function arithmetic(left: number, right: number, node: BinaryNode): number {
   }
 }
 
-function compare(left: unknown, right: unknown, node: BinaryNode): boolean {
+function compare(left: unknown, right: unknown, node: BinaryStep): boolean {
   const comparable =
     (typeof left === 'number' && typeof right === 'number') || (typeof left === 'string' && typeof right === 'string');
   if (!comparable) {
@@ -236,7 +253,7 @@ function functionFault(name: string, error: unknown, pos: number): Fault {
   return new Fault(`${name}(): ${error instanceof Error ? error.message : String(error)}`, pos);
 }
 
-function wrap<T>(node: BinaryNode, work: () => T): T {
+function wrap<T>(node: BinaryStep, work: () => T): T {
   try {
     return work();
   } catch (error) {

@@ -7,7 +7,7 @@ import { evaluateNode } from './evaluate.js';
 import { functionList } from './functions/registry.js';
 import { resolveDeepWith } from './resolve-deep.js';
 import { compileExpression, compileTemplate, templateSyntaxProblems } from './template.js';
-import { checkText, readValue, toText } from './values.js';
+import { checkText, toResult, toText } from './values.js';
 
 export { ExpressionError } from './errors.js';
 export type { ExpressionWhere } from './errors.js';
@@ -27,7 +27,7 @@ export function resolveTemplate(text: string, scope: ExpressionScope, where?: Ex
   if (typeof text !== 'string' || !text.includes('{{')) return text;
   try {
     const compiled = compileTemplate(text);
-    if (compiled.kind === 'single') return readValue(evaluateNode(compiled.node, scope));
+    if (compiled.kind === 'single') return toResult(evaluateNode(compiled.node, scope));
     let out = '';
     for (const part of compiled.parts) {
       out += typeof part === 'string' ? part : toText(evaluateNode(part, scope));
@@ -48,7 +48,9 @@ export function resolveDeep(value: unknown, scope: ExpressionScope, where?: Expr
 export function evaluateExpression(source: string, scope: ExpressionScope, where?: ExpressionWhere): unknown {
   try {
     if (typeof source !== 'string') throw new ExpressionError(`expected expression text, got ${typeof source}`, where);
-    return readValue(evaluateNode(compileExpression(source), scope));
+    // `{{` can never start a valid bare expression, so a braced one is read as the template it is.
+    if (source.trimStart().startsWith('{{')) return resolveTemplate(source.trim(), scope, where);
+    return toResult(evaluateNode(compileExpression(source), scope));
   } catch (error) {
     throw toExpressionError(error, where);
   }

@@ -29,12 +29,18 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+const UNICODE_LETTER = /\p{L}/u;
+const UNICODE_NAME_PART = /[\p{L}\p{N}\p{Mn}\p{Mc}]/u;
+
+/** Names may use any letters, so `$prev.größe` works without brackets. */
 function isNameStart(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+  if (c < 128) return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+  return UNICODE_LETTER.test(String.fromCharCode(c));
 }
 
 function isNamePart(c: number): boolean {
-  return isNameStart(c) || isDigit(c);
+  if (c < 128) return isNameStart(c) || isDigit(c);
+  return UNICODE_NAME_PART.test(String.fromCharCode(c));
 }
 
 function isSpace(c: number): boolean {
@@ -90,7 +96,7 @@ export function lex(text: string, start: number, template: boolean, limit = text
         i += 2;
       } else if (PUNCTUATION_1.has(ch)) {
         if (ch === '{') braces++;
-        else if (ch === '}') braces--;
+        else if (ch === '}' && braces > 0) braces--;
         tokens.push({ type: 'punct', value: ch, pos: i });
         i += 1;
       } else if (ch === '&' || ch === '|') {

@@ -3,7 +3,7 @@
  * `((((...))))` fails with a clear error long before the JS stack would; chains such as
  * `a + b + c + ...` loop instead of recursing, so they cost no depth.
  */
-import { Kind, type BinaryKind, type CallNode, type ExpressionNode } from './ast.js';
+import { Kind, type BinaryKind, type BinaryStep, type CallNode, type ExpressionNode } from './ast.js';
 import { fault } from './fault.js';
 import type { Token } from './lexer.js';
 import { MAX_NESTING_DEPTH } from './limits.js';
@@ -38,6 +38,9 @@ const NAME_HINTS = new Map<string, string>([
   ['True', 'use true'],
   ['False', 'use false'],
 ]);
+
+/** Longer runs of operators at one level become a Chain node, evaluated without recursion. */
+const CHAIN_THRESHOLD = 16;
 
 const KNOWN_VARIABLES = ['trigger', 'vars', 'nodes', 'node', 'prev', 'item', 'index', 'workflow', 'execution', 'env'];
 
@@ -115,20 +118,25 @@ class Parser {
   }
 
   private binary(minPrecedence: number): ExpressionNode {
-    let left = this.unary();
+    const first = this.unary();
+    const steps: BinaryStep[] = [];
     for (;;) {
       const token = this.peek();
-      if (token.type !== 'punct') return left;
+      if (token.type !== 'punct') break;
       const op = BINARY.get(token.value as string);
       if (op === undefined) {
         if (token.value === '=') fault('"=" does not compare; use == to compare values', token.pos, '"=="');
-        return left;
+        break;
       }
-      if (op.precedence < minPrecedence) return left;
+      if (op.precedence < minPrecedence) break;
       this.next();
       const right = this.binary(op.precedence + 1);
-      left = { kind: op.kind, pos: token.pos, op: token.value as string, left, right };
+      steps.push({ kind: op.kind, pos: token.pos, op: token.value as string, right });
     }
+    if (steps.length > CHAIN_THRESHOLD) return { kind: Kind.Chain, pos: first.pos, first, steps };
+    let node = first;
+    for (const step of steps) node = { ...step, left: node };
+    return node;
   }
 
   private unary(): ExpressionNode {

@@ -30,7 +30,7 @@ export function compileExpression(source: string): ExpressionNode {
   if (node === undefined) {
     if (source.length > MAX_EXPRESSION_LENGTH) {
       throw new Fault(
-        `the expression is ${formatCount(source.length)} characters long; the limit is ${formatCount(MAX_EXPRESSION_LENGTH)}`,
+        `the expression is longer than ${formatCount(MAX_EXPRESSION_LENGTH)} characters (the limit); it has ${formatCount(source.length)}`,
         0,
       );
     }

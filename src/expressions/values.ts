@@ -255,3 +255,50 @@ export function checkObjectSize(keys: number): void {
     fault(`the object would hold ${formatCount(keys)} keys; the limit is ${formatCount(MAX_OBJECT_KEYS)}`);
   }
 }
+
+/**
+ * What leaves the module: data only. Containers that are already clean (the normal case) are
+ * returned as they are, without copying; only data holding host values, non-finite numbers or
+ * reserved keys is copied with those parts replaced by null or dropped.
+ */
+export function toResult(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return readValue(value);
+  return isCleanData(value, 0) ? value : cleanCopy(value, 0);
+}
+
+function isCleanData(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (depth > MAX_DATA_DEPTH) fault(`the result nests deeper than ${MAX_DATA_DEPTH} levels`);
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!isCleanData(value[i], depth + 1)) return false;
+        return true;
+      }
+      if (!isPlainObject(value)) return false;
+      for (const key in value) {
+        if (!hasOwn.call(value, key)) continue;
+        if (isReservedKey(key) || !isCleanData((value as PlainObject)[key], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+function cleanCopy(value: unknown, depth: number): unknown {
+  const v = readValue(value);
+  if (typeof v !== 'object' || v === null) return v;
+  if (depth > MAX_DATA_DEPTH) fault(`the result nests deeper than ${MAX_DATA_DEPTH} levels`);
+  if (Array.isArray(v)) return v.map((item) => cleanCopy(item, depth + 1));
+  const copy: PlainObject = {};
+  for (const key of ownKeys(v as PlainObject)) copy[key] = cleanCopy((v as PlainObject)[key], depth + 1);
+  return copy;
+}

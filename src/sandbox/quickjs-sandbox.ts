@@ -4,7 +4,8 @@
  * The guest has only the ECMAScript builtins, a captured `console`, and the globals it is given
  * as JSON: no host objects, no `require`, `process`, `fetch`, timers, file system or network.
  * Data crosses the boundary only as JSON text. Each run gets a fresh runtime and context with a
- * memory limit, a stack limit and a CPU deadline enforced by the interrupt handler.
+ * memory limit (see quickjs-module.ts), a stack limit and a CPU deadline enforced by the
+ * interrupt handler.
  *
  * The guest runs synchronously on the calling thread (there is no host I/O to wait for, so
  * `await` inside the code only chains microtasks, which are drained here), so the CPU deadline is
@@ -229,7 +230,11 @@ function parseResult(text: string, maxOutputChars: number): unknown {
       `the code returned ${text.length} characters of JSON, more than the limit of ${maxOutputChars}`,
     );
   }
-  return JSON.parse(text);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new SkynetteError('CODE_BAD_RESULT', `the code's return value could not be read as JSON: ${errorText(error)}`);
+  }
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

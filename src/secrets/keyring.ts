@@ -1,7 +1,9 @@
 /**
  * The OS keyring (macOS Keychain, Windows Credential Manager, Secret Service on Linux desktops)
- * through @napi-rs/keyring. On a headless Linux box there is no Secret Service: every call fails,
- * and the vault falls back to a key file without a word.
+ * through @napi-rs/keyring. On Linux the entry is pinned to the Secret Service: the binding would
+ * otherwise fall back to the kernel keyutils keyring, which forgets keys after a reboot or a few
+ * days, and a forgotten master key loses every credential. On a headless Linux box there is no
+ * Secret Service: every call fails, and the vault falls back to a key file without a word.
  */
 import { createRequire } from 'node:module';
 
@@ -34,20 +36,21 @@ function keyringModule(): KeyringModule | null {
 export function osKeyring(service = KEYRING_SERVICE): KeyringAccess | null {
   const mod = keyringModule();
   if (!mod) return null;
+  const entry = (account: string) => new mod.Entry(service, account, { linux: { store: 'secret-service' } });
   return {
     get(account) {
       try {
-        return new mod.Entry(service, account).getPassword() ?? null;
+        return entry(account).getPassword() ?? null;
       } catch {
         return null;
       }
     },
     set(account, value) {
-      new mod.Entry(service, account).setPassword(value);
+      entry(account).setPassword(value);
     },
     delete(account) {
       try {
-        new mod.Entry(service, account).deletePassword();
+        entry(account).deletePassword();
       } catch {
         // nothing stored, or no keyring: nothing to delete
       }

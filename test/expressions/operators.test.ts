@@ -33,6 +33,17 @@ describe('expression operators', () => {
     assert.equal(ev('$prev.count * 2 + 1 > 10 && $vars.mode == "fast"'), true);
   });
 
+  it('evaluates long runs of one operator left to right', () => {
+    assert.equal(ev('100' + ' - 1'.repeat(40)), 60);
+    assert.equal(ev('2' + ' * 2'.repeat(30) + ' / 4'), 2 ** 31 / 4);
+    assert.equal(ev('1' + ' + 1'.repeat(20) + ' * 3'), 23);
+    assert.equal(ev('"a"' + ' + "b"'.repeat(20)), 'a' + 'b'.repeat(20));
+    assert.equal(ev('false' + ' && 1 / 0'.repeat(20)), false);
+    assert.equal(ev('null' + ' ?? null'.repeat(20) + ' ?? 5'), 5);
+    assert.equal(ev('0' + ' || 0'.repeat(20) + ' || "last"'), 'last');
+    assert.equal(ev('1 == 1' + ' == true'.repeat(20)), true);
+  });
+
   it('compares numbers and text', () => {
     assert.equal(ev('1 < 2'), true);
     assert.equal(ev('2 <= 2'), true);

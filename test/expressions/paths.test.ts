@@ -78,6 +78,11 @@ describe('expression paths', () => {
     assert.equal(ev('$prev.values', s), 'v');
   });
 
+  it('allows letters of any script in names', () => {
+    assert.equal(ev('$prev.größe', { $prev: { größe: 'L' } }), 'L');
+    assert.equal(ev('$préc.名前', { $préc: { 名前: 'Ann' } }), 'Ann');
+  });
+
   it('allows keywords as property names after a dot', () => {
     assert.equal(ev('$prev.null', { $prev: { null: 1 } }), 1);
     assert.equal(ev('$prev.true', { $prev: { true: 'yes' } }), 'yes');

@@ -56,10 +56,18 @@ describe('templates', () => {
     assert.equal(tpl('a {{ 1 }}} b'), 'a 1} b');
   });
 
+  it('evaluateExpression also accepts a braced expression', async () => {
+    const { evaluateExpression } = await import('../../src/expressions/index.js');
+    assert.equal(evaluateExpression('{{ $prev.count }}', scope), 7);
+    assert.equal(evaluateExpression('  {{ 1 + 1 }}', scope), 2);
+  });
+
   it('reports a missing }}', () => {
     const error = templateFails('hello {{ $prev.count', /this \{\{ has no closing \}\}/);
     assert.equal(error.column, 7);
     templateFails('{{ }}', /the expression is empty/);
+    templateFails('{{ 1 } }}', /expected "}}" to end the expression, found "}"/);
+    templateFails('{{ {a: 1 }}', /has no closing }}/);
   });
 
   it('returns the same answer from the cache as from a fresh parse', () => {

@@ -11,15 +11,18 @@ import { mathFunctions } from './math.js';
 import { regexFunctions } from './regex.js';
 import { textFunctions } from './text.js';
 
-const all: ExpressionFunction[] = [
-  ...dateFunctions,
-  ...conversionFunctions,
-  ...textFunctions,
-  ...listFunctions,
-  ...mathFunctions,
-  ...cryptoFunctions,
-  ...regexFunctions,
+/** Themes in the order the docs present them. */
+export const functionGroups: ReadonlyArray<{ title: string; functions: readonly ExpressionFunction[] }> = [
+  { title: 'Text', functions: textFunctions },
+  { title: 'Lists and objects', functions: listFunctions },
+  { title: 'Numbers', functions: mathFunctions },
+  { title: 'Conversion and logic', functions: conversionFunctions },
+  { title: 'Dates and times', functions: dateFunctions },
+  { title: 'Identifiers, hashing and encoding', functions: cryptoFunctions },
+  { title: 'Regular expressions', functions: regexFunctions },
 ];
+
+const all: ExpressionFunction[] = functionGroups.flatMap((group) => group.functions);
 
 export const functionTable: ReadonlyMap<string, ExpressionFunction> = new Map(all.map((fn) => [fn.name, fn]));
 

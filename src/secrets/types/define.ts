@@ -29,7 +29,10 @@ export interface CredentialTypeDefinition extends Omit<CredentialTypeInput, 'fie
 export function defineCredentialType(input: CredentialTypeInput): CredentialTypeDefinition {
   if (!/^[a-z][a-z0-9_]*$/.test(input.type)) throw new Error(`credential type id "${input.type}" must be lower_snake_case`);
   // Every type accepts a base_url: self-hosted services, proxies and local test servers.
-  const shape: z.ZodRawShape = { base_url: field.url().optional().describe('API root for self-hosted services, proxies and tests'), ...input.fields };
+  const shape: z.ZodRawShape = {
+    ...input.fields,
+    base_url: input.fields.base_url ?? field.url().optional().describe('API root for self-hosted services, proxies and tests'),
+  };
   for (const name of input.secret) {
     if (!(name in shape)) throw new Error(`credential type "${input.type}" marks "${name}" secret but has no such field`);
   }

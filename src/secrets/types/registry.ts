@@ -82,14 +82,17 @@ function expectedText(expected: string): string {
   }
 }
 
-function pathText(prefix: string, path: readonly PropertyKey[]): string {
+export function pathText(prefix: string, path: readonly PropertyKey[]): string {
   let out = prefix;
   for (const part of path) out += typeof part === 'number' ? `[${part}]` : `.${String(part)}`;
-  return out;
+  return out.startsWith('.') ? out.slice(1) : out || '(top level)';
 }
 
-/** One line per problem, `fields.port: expected a number`. Never includes the rejected value. */
-export function formatFieldIssues(definition: CredentialTypeDefinition, issues: readonly z.core.$ZodIssue[], prefix = 'fields'): string[] {
+/**
+ * One line per problem, `fields.port: expected a number`. Never includes the rejected value (it
+ * may be a secret). Parse with `reportInput: true` so a missing value reads "required".
+ */
+export function formatFieldIssues(issues: readonly z.core.$ZodIssue[], prefix = 'fields', definition?: CredentialTypeDefinition): string[] {
   const lines: string[] = [];
   for (const issue of issues) {
     const where = pathText(prefix, issue.path);
@@ -99,7 +102,8 @@ export function formatFieldIssues(definition: CredentialTypeDefinition, issues: 
         break;
       case 'unrecognized_keys':
         for (const key of issue.keys) {
-          lines.push(`${pathText(prefix, [...issue.path, key])}: unknown field; ${definition.type} takes ${Object.keys(definition.shape).join(', ')}`);
+          const known = definition ? `; ${definition.type} takes ${Object.keys(definition.shape).join(', ')}` : '';
+          lines.push(`${pathText(prefix, [...issue.path, key])}: unknown field${known}`);
         }
         break;
       case 'too_small':
@@ -131,14 +135,14 @@ export function formatFieldIssues(definition: CredentialTypeDefinition, issues: 
  * Checks fields against their type and returns them with defaults applied. Bad values are refused
  * with every problem and its path; values never appear in the message.
  */
-export function parseCredentialFields(type: string, fields: unknown): CredentialFields {
+export function parseCredentialFields(type: string, fields: unknown, prefix = 'fields'): CredentialFields {
   const definition = getCredentialType(type);
   if (!fields || typeof fields !== 'object' || Array.isArray(fields)) {
-    throw new SkynetteError('CREDENTIAL_INVALID', `fields: expected an object of ${type} fields`, { path: 'fields' });
+    throw new SkynetteError('CREDENTIAL_INVALID', `${prefix}: expected an object of ${type} fields`, { path: prefix });
   }
   const result = definition.schema.safeParse(fields, { reportInput: true });
   if (result.success) return result.data;
-  const lines = formatFieldIssues(definition, result.error.issues);
+  const lines = formatFieldIssues(result.error.issues, prefix, definition);
   const first = result.error.issues[0];
-  throw new SkynetteError('CREDENTIAL_INVALID', lines.join('\n'), { path: first ? pathText('fields', first.path) : 'fields' });
+  throw new SkynetteError('CREDENTIAL_INVALID', lines.join('\n'), { path: first ? pathText(prefix, first.path) : prefix });
 }

@@ -163,6 +163,11 @@ test('an endless chain of awaits is stopped by the time limit', async () => {
   assert.equal(error.code, 'CODE_TIME_LIMIT');
 });
 
+test('catastrophic regular expression backtracking is stopped by the time limit', async () => {
+  const error = await codeError('return /(a+)+$/.test("a".repeat(40) + "b")', { time_limit_ms: 200 });
+  assert.equal(error.code, 'CODE_TIME_LIMIT');
+});
+
 test('a time-out cannot be caught by the code', async () => {
   const error = await codeError('try { while (true) {} } catch (e) { return "escaped" }', { time_limit_ms: 100 });
   assert.equal(error.code, 'CODE_TIME_LIMIT');

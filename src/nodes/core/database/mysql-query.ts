@@ -142,9 +142,10 @@ export const mysqlQuery = defineNode<MysqlQueryConfig>({
     // Errors after connect (the server going away) arrive as events; without a listener they would crash the process.
     connection.on('error', () => {});
     let cancelled = false;
+    let cancelling: Promise<void> | undefined;
     const onAbort = () => {
       cancelled = true;
-      void killQuery(options, connection.threadId);
+      cancelling = killQuery(options, connection.threadId);
       connection.destroy();
     };
     ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -159,6 +160,7 @@ export const mysqlQuery = defineNode<MysqlQueryConfig>({
       throw queryError(error, settings, config.query, config.query_timeout_ms);
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
+      await cancelling;
       if (cancelled) connection.destroy();
       else await connection.end().catch(() => connection.destroy());
     }

@@ -82,6 +82,22 @@ function outputOf(result: pg.QueryResult | pg.QueryResult[]): unknown {
   return writeOutput(last.rowCount, null);
 }
 
+/** Stops the statement still running on the server for a client that is being given up on (best effort). */
+async function cancelBackend(config: pg.ClientConfig, client: pg.Client): Promise<void> {
+  const pid = (client as unknown as { processID?: unknown }).processID;
+  if (typeof pid !== 'number') return;
+  const canceller = new pg.Client({ ...config, connectionTimeoutMillis: 2000, statement_timeout: 2000, query_timeout: 3000 });
+  canceller.on('error', () => {});
+  try {
+    await canceller.connect();
+    await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
+  } catch {
+    // The statement still ends at statement_timeout.
+  } finally {
+    await canceller.end().catch(() => {});
+  }
+}
+
 export const postgresqlQuery = defineNode<PostgresQueryConfig>({
   type: 'postgresql-query',
   name: 'PostgreSQL: query',
@@ -111,7 +127,7 @@ export const postgresqlQuery = defineNode<PostgresQueryConfig>({
     const settings = await resolveConnection(ctx, { credentialType: 'postgres', schemes: ['postgres', 'postgresql'], defaultPort: 5432 });
     if (ctx.signal.aborted) throw new SkynetteError('QUERY_CANCELLED', 'the query was not run: the execution was cancelled or timed out');
 
-    const client = new pg.Client({
+    const clientConfig: pg.ClientConfig = {
       host: settings.host,
       port: settings.port,
       database: settings.database,
@@ -124,13 +140,15 @@ export const postgresqlQuery = defineNode<PostgresQueryConfig>({
       query_timeout: config.query_timeout_ms + 5000,
       application_name: 'skynette',
       types,
-    });
+    };
+    const client = new pg.Client(clientConfig);
     // Errors after connect (the server going away) arrive as events; without a listener they would crash the process.
     client.on('error', () => {});
     let cancelled = false;
+    let cancelling: Promise<void> | undefined;
     const onAbort = () => {
       cancelled = true;
-      void client.end().catch(() => {});
+      cancelling = cancelBackend(clientConfig, client).finally(() => client.end().catch(() => {}));
     };
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
@@ -149,6 +167,7 @@ export const postgresqlQuery = defineNode<PostgresQueryConfig>({
       }
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
+      await cancelling;
       await client.end().catch(() => {});
     }
   },
