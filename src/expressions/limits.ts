@@ -37,6 +37,9 @@ export const MAX_DATA_DEPTH = 256;
 /** Compiled templates kept in memory; a workflow has few distinct templates, so this is generous. */
 export const TEMPLATE_CACHE_SIZE = 2_000;
 
+/** Longer templates are compiled on every use rather than cached, so the cache's memory stays bounded. */
+export const MAX_CACHED_TEMPLATE_LENGTH = 64 * 1024;
+
 /** Compiled regular expressions kept in memory. */
 export const REGEX_CACHE_SIZE = 200;
 

@@ -6,7 +6,7 @@ import type { ExpressionNode } from './ast.js';
 import { BoundedCache } from './cache.js';
 import { Fault } from './fault.js';
 import { lex } from './lexer.js';
-import { MAX_EXPRESSION_LENGTH, TEMPLATE_CACHE_SIZE, formatCount } from './limits.js';
+import { MAX_CACHED_TEMPLATE_LENGTH, MAX_EXPRESSION_LENGTH, TEMPLATE_CACHE_SIZE, formatCount } from './limits.js';
 import { parseTokens } from './parser.js';
 
 export type CompiledTemplate =
@@ -20,7 +20,7 @@ export function compileTemplate(text: string): CompiledTemplate {
   let compiled = templates.get(text);
   if (compiled === undefined) {
     compiled = compile(text);
-    templates.set(text, compiled);
+    if (text.length <= MAX_CACHED_TEMPLATE_LENGTH) templates.set(text, compiled);
   }
   return compiled;
 }
@@ -35,7 +35,7 @@ export function compileExpression(source: string): ExpressionNode {
       );
     }
     node = parseTokens(lex(source, 0, false).tokens, false);
-    expressions.set(source, node);
+    if (source.length <= MAX_CACHED_TEMPLATE_LENGTH) expressions.set(source, node);
   }
   return node;
 }

@@ -158,7 +158,6 @@ function identity(row: Pick<CredentialRow, 'id' | 'name' | 'type'>): RecordIdent
 
 export class CredentialVault {
   private readonly repository: CredentialRepository;
-  private keys: KeySet | null = null;
   private readonly now: () => Date;
 
   constructor(private readonly options: VaultOptions) {
@@ -181,11 +180,14 @@ export class CredentialVault {
 
   /** The master key in use, or null when none exists yet. Never creates one. */
   currentKey(): MasterKey | null {
-    return this.keys?.primary ?? findMasterKey(this.options);
+    return findMasterKey(this.options);
   }
 
+  /**
+   * The keys, looked up again for every operation (a file read or a keyring lookup): a long-running
+   * server must not keep encrypting with a key that `rotate-key` in another process has replaced.
+   */
   private async keySet(create: boolean): Promise<KeySet> {
-    if (this.keys) return this.keys;
     let key = findMasterKey(this.options);
     if (!key) {
       const ids = await this.repository.keyIds();
@@ -193,8 +195,7 @@ export class CredentialVault {
       if (!create) throw new SkynetteError('VAULT_KEY_MISSING', `the credential vault has no master key yet; set ${ENCRYPTION_KEY_ENV} or add a credential to create one`);
       key = createMasterKey(this.options);
     }
-    this.keys = vaultKeys(key, this.options.dataDir);
-    return this.keys;
+    return vaultKeys(key, this.options.dataDir);
   }
 
   private async missingKey(keyIds: string[]): Promise<SkynetteError> {
@@ -240,6 +241,7 @@ export class CredentialVault {
   }
 
   async update(reference: string, changes: CredentialUpdate): Promise<CredentialSummary> {
+    await this.row(reference);
     const keys = await this.keySet(false);
     return this.repository.transaction(async (repository) => {
       const row = await this.row(reference, repository);
@@ -336,7 +338,6 @@ export class CredentialVault {
     }
 
     const installed = this.installKey(current, next, pending);
-    this.keys = vaultKeys(installed.key, dataDir);
     // A credential another process added with the old key while the rotation ran.
     if (keys) {
       await this.repository.transaction(async (repository) => {
@@ -351,19 +352,17 @@ export class CredentialVault {
   }
 
   /** Puts the new key where the old one was; the pending copy goes once that succeeded. */
-  private installKey(current: MasterKey | null, next: MasterKey, pending: string | null): { key: MasterKey; stored: string; warning?: string } {
+  private installKey(current: MasterKey | null, next: MasterKey, pending: string | null): { stored: string; warning?: string } {
     const dataDir = this.options.dataDir;
     if (current?.source === 'env') {
-      return { key: { ...next, source: 'env', location: ENCRYPTION_KEY_ENV }, stored: `set ${ENCRYPTION_KEY_ENV} to the new key before the next command` };
+      return { stored: `set ${ENCRYPTION_KEY_ENV} to the new key before the next command` };
     }
     if (current?.source === 'keyring') {
-      const stored = storeInKeyring(keyringFor(this.options), dataDir, next.key);
-      if (stored) {
+      if (storeInKeyring(keyringFor(this.options), dataDir, next.key)) {
         if (pending) removeKeyFile(pending);
-        return { key: stored, stored: 'the OS keyring' };
+        return { stored: 'the OS keyring' };
       }
       return {
-        key: current,
         stored: pending ?? '',
         warning: `the OS keyring refused the new key; it is kept in ${pending} and records stay readable; run rotate-key again once the keyring works`,
       };

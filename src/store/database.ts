@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import * as sqliteVec from 'sqlite-vec';
 import { ensurePrivateDir, resolveDataDir } from '../config/data-dir.js';
 import { SkynetteError } from '../util/errors.js';
 import { redactUrl, translateDatabaseError, type DialectName, type ErrorContext } from './errors.js';
@@ -97,6 +98,9 @@ async function openSqlite(file: string, options: OpenDatabaseOptions): Promise<D
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    // Knowledge bases (src/rag) keep vectors in sqlite-vec vec0 tables: the module must be loaded on
+    // every connection before any statement touches one of them.
+    sqliteVec.load(sqlite);
     // Reading the schema finds a file that is not a database (or a damaged first page) now.
     sqlite.prepare('select count(*) from sqlite_master').get();
   } catch (error) {

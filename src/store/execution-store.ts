@@ -1,7 +1,7 @@
 /**
- * Executions and their per-node results. The engine's hooks call create / saveNodeStart /
- * saveCheckpoint / finish; each write is one transaction that keeps the node row and the
- * execution row (status, variables, updated_at) in step, so a crash leaves a resumable record.
+ * Executions and their per-node results. The engine's hooks call create / saveNodes / finish;
+ * each write is one transaction that keeps the node rows and the execution row (status,
+ * variables, updated_at) in step, so a crash leaves a resumable record.
  * Large node outputs live in execution_data, out of the rows that are listed and scanned.
  */
 import { sql, type CompiledQuery, type Selectable } from 'kysely';
@@ -64,8 +64,13 @@ export interface ExecutionStore {
   saveNodeStart(record: ExecutionRecord, result: NodeResult): Promise<void>;
   /** The node finished (or was skipped): its result, and the execution's variables. */
   saveCheckpoint(record: ExecutionRecord, result: NodeResult): Promise<void>;
-  /** The final status, timings, error and variables. */
-  finish(record: ExecutionRecord): Promise<void>;
+  /**
+   * Finished node results and, optionally, the node about to start, with the execution's
+   * variables, in one transaction (what checkpointHooks uses: one commit per node start).
+   */
+  saveNodes(record: ExecutionRecord, finished: readonly NodeResult[], starting?: NodeResult): Promise<void>;
+  /** The final status, timings, error and variables, with any node results not saved yet, in one transaction. */
+  finish(record: ExecutionRecord, finished?: readonly NodeResult[]): Promise<void>;
   /** The whole record (execution and every node result) in one transaction. */
   save(record: ExecutionRecord): Promise<void>;
   get(id: string): Promise<ExecutionRecord | null>;
@@ -118,18 +123,13 @@ export function createExecutionStore(database: Database, options: ExecutionStore
       .values({ id: param('id'), ...Object.fromEntries(executionColumns.map((c) => [c, param(c)])) } as never)
       .onConflict((oc) => oc.column('id').doUpdateSet(Object.fromEntries(executionColumns.map((c) => [c, sql.ref(`excluded.${c}`)])) as never)),
   );
-  const finishExecution = compileTemplate<Omit<ExecutionValues, 'workflow_id' | 'workflow_version' | 'workflow_name' | 'mode' | 'trigger_data' | 'started_at'>>(
+  const finalColumns = ['status', 'finished_at', 'duration_ms', 'error', 'variables', 'updated_at'] as const;
+  // An upsert, so finishing a record that was never created (hooks attached late) stores it whole.
+  const finishExecution = compileTemplate<ExecutionValues>(
     db
-      .updateTable('executions')
-      .set({
-        status: param('status'),
-        finished_at: param('finished_at'),
-        duration_ms: param('duration_ms'),
-        error: param('error'),
-        variables: param('variables'),
-        updated_at: param('updated_at'),
-      })
-      .where('id', '=', param('id')),
+      .insertInto('executions')
+      .values({ id: param('id'), ...Object.fromEntries(executionColumns.map((c) => [c, param(c)])) } as never)
+      .onConflict((oc) => oc.column('id').doUpdateSet(Object.fromEntries(finalColumns.map((c) => [c, sql.ref(`excluded.${c}`)])) as never)),
   );
 
   /** The node row (and its large-output row, if any) for a result. */
@@ -163,8 +163,8 @@ export function createExecutionStore(database: Database, options: ExecutionStore
     );
   }
 
-  function executionQuery(record: ExecutionRecord, now: string): CompiledQuery {
-    return upsertExecution({
+  function executionValues(record: ExecutionRecord, now: string): ExecutionValues {
+    return {
       id: record.id,
       workflow_id: record.workflow_id,
       workflow_version: record.workflow_version,
@@ -178,12 +178,16 @@ export function createExecutionStore(database: Database, options: ExecutionStore
       error: toJsonOrNull(record.error),
       variables: toJson(record.variables),
       updated_at: now,
-    });
+    };
   }
 
-  async function writeNode(record: ExecutionRecord, result: NodeResult, attempts: number): Promise<void> {
+  async function writeNodes(record: ExecutionRecord, finished: readonly NodeResult[], starting: NodeResult | undefined): Promise<void> {
     const queries: CompiledQuery[] = [];
-    nodeQueries(record.id, result, seqOf(record, result), attempts, queries);
+    for (const result of finished) nodeQueries(record.id, result, seqOf(record, result), result.attempts, queries);
+    // The engine counts an attempt only after the start hook; the stored row counts it already, so a
+    // crash mid-node shows that the node (and any side effect) may have run.
+    if (starting) nodeQueries(record.id, starting, seqOf(record, starting), starting.attempts + 1, queries);
+    if (queries.length === 0) return;
     const touch = { id: record.id, status: record.status, variables: toJson(record.variables), updated_at: new Date().toISOString() };
     const statusWritten = writtenStatus.get(record.id) === record.status;
     queries.push(statusWritten ? touchVariables(touch) : touchExecution(touch));
@@ -259,37 +263,31 @@ export function createExecutionStore(database: Database, options: ExecutionStore
 
   const store: ExecutionStore = {
     async create(record) {
-      const now = new Date().toISOString();
-      const queries = [executionQuery(record, now)];
+      const queries = [upsertExecution(executionValues(record, new Date().toISOString()))];
       record.node_results.forEach((result, seq) => nodeQueries(record.id, result, seq, result.attempts, queries));
       await writeBatch(queries);
       writtenStatus.set(record.id, record.status);
     },
 
     saveNodeStart(record, result) {
-      // The engine counts an attempt only after this hook; the stored row counts it already, so a
-      // crash mid-node shows that the node (and any side effect) may have run.
-      return writeNode(record, result, result.attempts + 1);
+      return writeNodes(record, [], result);
     },
 
     saveCheckpoint(record, result) {
-      return writeNode(record, result, result.attempts);
+      return writeNodes(record, [result], undefined);
     },
 
-    async finish(record) {
-      const values = {
-        id: record.id,
-        status: record.status,
-        finished_at: record.finished_at,
-        duration_ms: record.duration_ms,
-        error: toJsonOrNull(record.error),
-        variables: toJson(record.variables),
-        updated_at: new Date().toISOString(),
-      };
+    saveNodes(record, finished, starting) {
+      return writeNodes(record, finished, starting);
+    },
+
+    async finish(record, finished = []) {
       writtenStatus.delete(record.id);
-      const result = await db.executeQuery(finishExecution(values));
-      // Finishing a record that was never created (hooks attached late): store all of it.
-      if (Number(result.numAffectedRows ?? 0n) === 0) await store.save(record);
+      const queries: CompiledQuery[] = [];
+      for (const result of finished) nodeQueries(record.id, result, seqOf(record, result), result.attempts, queries);
+      // Node rows reference the execution row, so it goes first.
+      queries.unshift(finishExecution(executionValues(record, new Date().toISOString())));
+      await writeBatch(queries);
     },
 
     save(record) {

@@ -138,6 +138,10 @@ export function normalizeWorkflow(data: unknown): ParseResult {
   }
 
   const nodes: WorkflowNode[] = [];
+  const takenIds = new Set<string>();
+  for (const raw of Array.isArray(data.nodes) ? data.nodes : []) {
+    if (isPlainObject(raw) && (typeof raw.id === 'string' || typeof raw.id === 'number')) takenIds.add(String(raw.id));
+  }
   if (data.nodes !== undefined && !Array.isArray(data.nodes)) errors.push({ path: 'nodes', message: `expected a list of nodes, got ${typeName(data.nodes)}` });
   const rawNodes = Array.isArray(data.nodes) ? data.nodes : [];
   rawNodes.forEach((raw, i) => {
@@ -146,7 +150,7 @@ export function normalizeWorkflow(data: unknown): ParseResult {
       errors.push({ path, message: `expected a node mapping with id, type and config, got ${typeName(raw)}` });
       return;
     }
-    const node = normalizeNode(raw, path, errors);
+    const node = normalizeNode(raw, path, errors, takenIds, i);
     if (node) nodes.push(node);
   });
 
@@ -179,7 +183,8 @@ export function normalizeWorkflow(data: unknown): ParseResult {
     const targetPort = endpoint('target_port', 'input')!;
     if (source && target) {
       connections.push({
-        id: typeof raw.id === 'string' && raw.id ? raw.id : `conn_${randomUUID().slice(0, 8)}`,
+        // Generated ids are derived from the position, so reading the same file twice gives the same workflow.
+        id: typeof raw.id === 'string' && raw.id ? raw.id : `conn_${i + 1}`,
         source_node_id: source,
         source_port: sourcePort,
         target_node_id: target,
@@ -232,14 +237,21 @@ export function normalizeWorkflow(data: unknown): ParseResult {
   return { workflow, errors, warnings };
 }
 
-function normalizeNode(raw: Record<string, unknown>, path: string, errors: Problem[]): WorkflowNode | undefined {
+function normalizeNode(raw: Record<string, unknown>, path: string, errors: Problem[], takenIds: Set<string>, index: number): WorkflowNode | undefined {
   const type = raw.type;
   if (typeof type !== 'string' || type === '') {
     errors.push({ path: `${path}.type`, message: raw.type === undefined ? 'required field "type" is missing' : `expected a node type id, got ${typeName(raw.type)}` });
     return undefined;
   }
   let id = raw.id;
-  if (id === undefined || id === null || id === '') id = `${type.replace(/[^a-zA-Z0-9]+/g, '_')}_${randomUUID().slice(0, 6)}`;
+  if (id === undefined || id === null || id === '') {
+    // Derived from the type and position, so the same file always gets the same ids.
+    const base = type.replace(/[^a-zA-Z0-9]+/g, '_');
+    let candidate = `${base}_${index + 1}`;
+    for (let n = 2; takenIds.has(candidate); n++) candidate = `${base}_${index + 1}_${n}`;
+    takenIds.add(candidate);
+    id = candidate;
+  }
   if (typeof id === 'number') id = String(id);
   if (typeof id !== 'string') {
     errors.push({ path: `${path}.id`, message: `expected text, got ${typeName(raw.id)}` });

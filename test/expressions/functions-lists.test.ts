@@ -42,6 +42,7 @@ describe('list functions', () => {
     ]);
     assert.deepEqual(ev('sort([{u: {n: 2}}, {u: {n: 1}}], key="u.n")'), [{ u: { n: 1 } }, { u: { n: 2 } }]);
     assert.deepEqual(ev('sort(list=[2, 1])'), [1, 2]);
+    assert.equal(ev('first(sort(range(100000), descending=true))'), 99_999);
     fails('sort("abc")', /sort\(\): expects a list, got text "abc"/);
   });
 

@@ -22,6 +22,8 @@ describe('math functions', () => {
     assert.equal(ev('round(value=1.005, digits=2)'), 1.01);
     assert.equal(ev('round(1234, digits=-2)'), 1200);
     assert.ok(Object.is(ev('round(-0.2)'), 0));
+    assert.equal(ev('round(1e300, digits=15)'), 1e300);
+    assert.equal(ev('round(123456789012345.67, 2)'), 123456789012345.67);
     fails('round(1, digits=1.5)', /expects digits to be a whole number/);
     fails('round(1, digits=99)', /between -15 and 15/);
   });

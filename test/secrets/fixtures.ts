@@ -4,6 +4,9 @@
  */
 import type { KeyringAccess } from '../../src/secrets/keyring.js';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { sql } from 'kysely';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Database } from '../../src/store/database.js';
@@ -64,8 +67,26 @@ export const secretValues = [
   'MYSQL-PASSWORD-s3cret',
 ];
 
+export type TestDialect = 'sqlite' | 'postgres';
+
+export const postgresUrl = process.env.SKYNETTE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Whether the Postgres server of the development machine and CI answers. */
+export async function postgresAvailable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 export interface TestVault {
   dir: string;
+  dialect: TestDialect;
   database: Database;
   vault: CredentialVault;
   /** Another vault over the same database, e.g. with another key. */
@@ -73,17 +94,23 @@ export interface TestVault {
   cleanup(): Promise<void>;
 }
 
-/** A vault over a fresh SQLite database in a temporary data directory, with no keyring. */
-export async function openTestVault(options: Partial<VaultOptions> = {}): Promise<TestVault> {
+/**
+ * A vault with no keyring over a fresh database: a SQLite file in a temporary data directory, or a
+ * schema of its own on the local Postgres server (the key file still lives in the data directory).
+ */
+export async function openTestVault(options: Partial<VaultOptions> = {}, dialect: TestDialect = 'sqlite'): Promise<TestVault> {
   const dir = mkdtempSync(join(tmpdir(), 'skynette-vault-'));
-  const database = await openDatabase({ dataDir: dir, env: {} });
+  const schema = `skynette_secrets_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const database = dialect === 'sqlite' ? await openDatabase({ dataDir: dir, env: {} }) : await openDatabase({ url: postgresUrl, schema, env: {}, poolSize: 2 });
   const make = (more: Partial<VaultOptions> = {}) => new CredentialVault({ db: database.db, dataDir: dir, env: {}, keyring: null, ...options, ...more });
   return {
     dir,
+    dialect,
     database,
     vault: make(),
     reopen: make,
     async cleanup() {
+      if (dialect === 'postgres') await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(database.db).catch(() => {});
       await database.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -39,7 +39,7 @@ test('a file in the original Skynette format loads unchanged, with defaults and 
   assert.equal(workflow.version, 1);
   assert.deepEqual(workflow.nodes[0].position, { x: 100, y: 200 });
   assert.equal(workflow.nodes[0].enabled, true);
-  assert.match(workflow.nodes[1].id, /^log_debug_/);
+  assert.equal(workflow.nodes[1].id, 'log_debug_2');
   assert.deepEqual(workflow.tags, ['demo']);
   assert.deepEqual(workflow.variables, { a: 1 });
   assert.equal(workflow.created_at, '2024-01-01T00:00:00');
@@ -49,7 +49,7 @@ test('connection ports default to output and input; missing connection ids are g
   const { workflow } = parseWorkflowText('name: x\nnodes: []\nconnections:\n  - {source_node_id: a, target_node_id: b}\n');
   assert.equal(workflow!.connections[0].source_port, 'output');
   assert.equal(workflow!.connections[0].target_port, 'input');
-  assert.match(workflow!.connections[0].id, /^conn_/);
+  assert.equal(workflow!.connections[0].id, 'conn_1');
 });
 
 test('unknown top-level keys are warnings and are kept', () => {

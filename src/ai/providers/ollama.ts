@@ -19,6 +19,7 @@ import {
   type ModelPurpose,
   type ProviderChatRequest,
   type ProviderChatResponse,
+  type ProviderCompletionRequest,
   type ProviderEmbedResponse,
   type ProviderStreamEvent,
 } from './provider.js';
@@ -257,6 +258,24 @@ export class OllamaProvider implements AiProvider {
     } finally {
       attempt.dispose();
     }
+  }
+
+  async complete(request: ProviderCompletionRequest, options: CallOptions): Promise<ProviderChatResponse> {
+    const body: Record<string, unknown> = { model: request.model, prompt: request.prompt, stream: false, raw: true };
+    const settings: Record<string, unknown> = {};
+    if (request.temperature !== undefined) settings.temperature = request.temperature;
+    if (request.max_tokens !== undefined) settings.num_predict = request.max_tokens;
+    if (Object.keys(settings).length) body.options = settings;
+    const reply = await this.post<{ model?: string; response?: unknown; done_reason?: string; prompt_eval_count?: number; eval_count?: number }>('/api/generate', body, options);
+    if (!reply || typeof reply !== 'object' || typeof reply.response !== 'string') {
+      throw new AiProviderError(this.name, 'bad_response', `the reply has no generated text: ${describeErrorBody(reply) || 'empty'}`);
+    }
+    return {
+      text: reply.response,
+      model: reply.model || request.model,
+      usage: { input_tokens: reply.prompt_eval_count ?? 0, output_tokens: reply.eval_count ?? 0 },
+      finish_reason: reply.done_reason,
+    };
   }
 
   async embed(texts: string[], model: string, options: CallOptions): Promise<ProviderEmbedResponse> {

@@ -14,6 +14,13 @@ export interface ProviderChatRequest {
   tools?: ToolDefinition[];
 }
 
+export interface ProviderCompletionRequest {
+  prompt: string;
+  model: string;
+  max_tokens?: number;
+  temperature?: number;
+}
+
 export interface ProviderChatResponse {
   text: string;
   tool_calls?: ToolCall[];
@@ -64,6 +71,8 @@ export interface AiProvider {
   defaultModel(purpose: ModelPurpose, options: CallOptions): Promise<string>;
   chat(request: ProviderChatRequest, options: CallOptions): Promise<ProviderChatResponse>;
   stream(request: ProviderChatRequest, options: CallOptions): AsyncIterable<ProviderStreamEvent>;
+  /** Plain text continuation of a prompt, without a chat template. */
+  complete?(request: ProviderCompletionRequest, options: CallOptions): Promise<ProviderChatResponse>;
   embed?(texts: string[], model: string, options: CallOptions): Promise<ProviderEmbedResponse>;
   generateImage?(request: ProviderImageRequest, options: CallOptions): Promise<ProviderImageResponse>;
   listModels(options: CallOptions): Promise<ModelInfo[]>;

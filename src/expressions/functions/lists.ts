@@ -100,7 +100,7 @@ export const listFunctions = defineFunctions({
       const source = items(list(values, 'list'));
       const path = optionalText(key, 'key');
       const direction = boolean(descending, 'descending') ? -1 : 1;
-      charge(source.length * Math.max(1, Math.ceil(Math.log2(source.length + 1))));
+      charge(source.length);
       if (path === null) return source.sort((a, b) => direction * compareValues(a, b));
       const keyed = source.map((item) => ({ item, key: readPath(item, path) }));
       keyed.sort((a, b) => direction * compareValues(a.key, b.key));

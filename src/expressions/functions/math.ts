@@ -38,6 +38,8 @@ function extreme(values: unknown, sign: 1 | -1): unknown {
 function roundHalfAway(value: number, digits: number): number {
   const factor = 10 ** digits;
   const scaled = Math.abs(value) * factor;
+  // Numbers this large have no digits left to round at that position.
+  if (!Number.isFinite(scaled) || scaled >= Number.MAX_SAFE_INTEGER) return value;
   // The epsilon nudge makes 1.005 round to 1.01 as written, not as its binary approximation.
   const rounded = Math.round(scaled * (1 + Number.EPSILON)) / factor;
   return (value < 0 ? -rounded : rounded) + 0;

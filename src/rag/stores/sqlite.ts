@@ -1,0 +1,332 @@
+/**
+ * Knowledge-base storage in the main SQLite database. Per knowledge base:
+ *   rag_fts_<id>   FTS5 (porter stemming, contentless with delete support): keyword search, BM25
+ *   rag_vec_<id>   sqlite-vec vec0 of sign bits (binary quantisation): fast candidate search
+ *   rag_emb_<id>   full float32 vectors by chunk id: exact cosine re-ranking of the candidates
+ * Writes for one document (its row, chunks, both indexes) happen in one transaction, run on the
+ * raw connection while holding Kysely's connection lock so nothing else interleaves.
+ *
+ * Vector search is two-stage because exact float search over 100k x 384 takes ~60 ms here: the
+ * vec0 index finds max(200, 10k) candidates by Hamming distance (~2 ms), then exact cosine on the
+ * float vectors ranks them. A base smaller than the candidate count is searched exactly.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import { SkynetteError } from '../../util/errors.js';
+import type { MetadataFilter } from '../types.js';
+import { filterEntries, queryTerms, type ChunkToStore, type DocumentRecord, type IndexCounts, type KnowledgeBaseRecord, type RagDatabase, type RagStore, type RankedChunk } from './types.js';
+
+/** Candidates the sign-bit index hands to exact re-ranking: max(MIN_CANDIDATES, k * CANDIDATE_FACTOR). */
+export const MIN_CANDIDATES = 200;
+export const CANDIDATE_FACTOR = 10;
+/** vec0's own limit on k. */
+const MAX_KNN = 4096;
+/** A filter matching at most this many chunks is searched exactly over all of them. */
+const EXACT_FILTER_LIMIT = 5000;
+/** A keyword in more than this share of a base's chunks is dropped from a query that has rarer ones. */
+export const COMMON_TERM_SHARE = 0.25;
+
+export function tableKey(kb: Pick<KnowledgeBaseRecord, 'id'>): string {
+  const key = kb.id.replace(/^kb_/, '');
+  if (!/^[a-z0-9]{1,40}$/.test(key)) throw new SkynetteError('KB_ID_INVALID', `knowledge base id "${kb.id}" is not a valid table key`);
+  return key;
+}
+
+/** Sign-bit vectors need a dimension divisible by 8; other models use exact float vec0 search. */
+export function usesSignBits(dimensions: number): boolean {
+  return dimensions % 8 === 0;
+}
+
+function vectorBlob(vector: Float32Array): Buffer {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+}
+
+function blobVector(blob: Buffer): Float32Array {
+  // Copy: better-sqlite3 may reuse the buffer, and the offset may not be 4-byte aligned.
+  const copy = new Float32Array(blob.byteLength / 4);
+  new Uint8Array(copy.buffer).set(blob);
+  return copy;
+}
+
+export function cosineSimilarity(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+}
+
+export class SqliteRagStore implements RagStore {
+  readonly dialect = 'sqlite' as const;
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  private readonly raw: BetterSqlite3.Database;
+
+  constructor(private readonly database: RagDatabase) {
+    if (!database.sqlite) throw new Error('SqliteRagStore needs the raw SQLite connection');
+    this.raw = database.sqlite;
+    try {
+      this.raw.prepare('select vec_version()').get();
+    } catch {
+      // Opened without src/store/database.ts (which loads it): load sqlite-vec here.
+      sqliteVec.load(this.raw);
+    }
+  }
+
+  private prepare(sql: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.raw.prepare(sql);
+      if (this.statements.size > 200) this.statements.clear();
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Runs synchronous work on the raw connection while no Kysely query can interleave. */
+  private async locked<T>(work: () => T): Promise<T> {
+    return this.database.db.connection().execute(async () => work());
+  }
+
+  private transaction<T>(work: () => T): Promise<T> {
+    return this.locked(() => {
+      const run = this.raw.transaction(work);
+      return run.immediate();
+    });
+  }
+
+  async createIndexes(kb: KnowledgeBaseRecord): Promise<void> {
+    const key = tableKey(kb);
+    await this.locked(() => {
+      this.raw.exec(`create virtual table if not exists rag_fts_${key} using fts5(text, content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2')`);
+      this.raw.exec(`create virtual table if not exists rag_ftsv_${key} using fts5vocab(rag_fts_${key}, 'row')`);
+      if (kb.dimensions) {
+        const column = usesSignBits(kb.dimensions) ? `embedding bit[${kb.dimensions}]` : `embedding float[${kb.dimensions}] distance_metric=cosine`;
+        this.raw.exec(`create virtual table if not exists rag_vec_${key} using vec0(chunk_id integer primary key, ${column})`);
+        this.raw.exec(`create table if not exists rag_emb_${key} (chunk_id integer primary key, embedding blob not null)`);
+      }
+    });
+  }
+
+  async deleteKnowledgeBase(kb: KnowledgeBaseRecord): Promise<void> {
+    const key = tableKey(kb);
+    await this.transaction(() => {
+      this.raw.exec(`drop table if exists rag_ftsv_${key}`);
+      this.raw.exec(`drop table if exists rag_fts_${key}`);
+      this.raw.exec(`drop table if exists rag_vec_${key}`);
+      this.raw.exec(`drop table if exists rag_emb_${key}`);
+      this.raw.prepare('delete from kb_chunks where kb_id = ?').run(kb.id);
+      this.raw.prepare('delete from kb_documents where kb_id = ?').run(kb.id);
+      this.raw.prepare('delete from knowledge_bases where id = ?').run(kb.id);
+    });
+    this.statements.clear();
+  }
+
+  private removeChunks(kb: KnowledgeBaseRecord, documentId: string): void {
+    const key = tableKey(kb);
+    const ids = this.prepare('select id from kb_chunks where document_id = ?')
+      .pluck()
+      .all(documentId) as number[];
+    const deleteFts = this.prepare(`delete from rag_fts_${key} where rowid = ?`);
+    const deleteVec = kb.dimensions ? this.prepare(`delete from rag_vec_${key} where chunk_id = ?`) : undefined;
+    const deleteEmb = kb.dimensions ? this.prepare(`delete from rag_emb_${key} where chunk_id = ?`) : undefined;
+    for (const id of ids) {
+      deleteFts.run(id);
+      deleteVec?.run(BigInt(id));
+      deleteEmb?.run(id);
+    }
+    this.prepare('delete from kb_chunks where document_id = ?').run(documentId);
+  }
+
+  async replaceDocument(kb: KnowledgeBaseRecord, document: DocumentRecord, chunks: ChunkToStore[]): Promise<void> {
+    const key = tableKey(kb);
+    if (kb.dimensions) {
+      for (const chunk of chunks) {
+        if (!chunk.vector || chunk.vector.length !== kb.dimensions) {
+          throw dimensionMismatch(kb, chunk.vector?.length);
+        }
+      }
+    }
+    await this.transaction(() => {
+      this.removeChunks(kb, document.id);
+      this.prepare(
+        `insert into kb_documents (id, kb_id, source, title, type, content_hash, size_bytes, chunk_count, metadata, created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         on conflict (id) do update set title = excluded.title, type = excluded.type, content_hash = excluded.content_hash,
+           size_bytes = excluded.size_bytes, chunk_count = excluded.chunk_count, metadata = excluded.metadata, updated_at = excluded.updated_at`,
+      ).run(
+        document.id,
+        document.kb_id,
+        document.source,
+        document.title,
+        document.type,
+        document.content_hash,
+        document.size_bytes,
+        document.chunk_count,
+        JSON.stringify(document.metadata),
+        document.created_at,
+        document.updated_at,
+      );
+      const insertChunk = this.prepare(
+        'insert into kb_chunks (kb_id, document_id, position, text, content_hash, start_offset, end_offset, metadata) values (?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      const insertFts = this.prepare(`insert into rag_fts_${key} (rowid, text) values (?, ?)`);
+      const signBits = kb.dimensions ? usesSignBits(kb.dimensions) : false;
+      const insertVec = kb.dimensions
+        ? this.prepare(signBits ? `insert into rag_vec_${key} (chunk_id, embedding) values (?, vec_quantize_binary(?))` : `insert into rag_vec_${key} (chunk_id, embedding) values (?, ?)`)
+        : undefined;
+      const insertEmb = kb.dimensions ? this.prepare(`insert into rag_emb_${key} (chunk_id, embedding) values (?, ?)`) : undefined;
+      for (const chunk of chunks) {
+        const { lastInsertRowid } = insertChunk.run(kb.id, document.id, chunk.position, chunk.text, chunk.content_hash, chunk.start, chunk.end, JSON.stringify(chunk.metadata));
+        const id = BigInt(lastInsertRowid);
+        insertFts.run(id, chunk.text);
+        if (insertVec && insertEmb && chunk.vector) {
+          const blob = vectorBlob(chunk.vector);
+          insertVec.run(id, blob);
+          insertEmb.run(id, blob);
+        }
+      }
+    });
+  }
+
+  async deleteDocument(kb: KnowledgeBaseRecord, documentId: string): Promise<void> {
+    await this.transaction(() => {
+      this.removeChunks(kb, documentId);
+      this.prepare('delete from kb_documents where id = ?').run(documentId);
+    });
+  }
+
+  private filterSql(filter: MetadataFilter | undefined): { sql: string; params: unknown[] } {
+    const parts: string[] = [];
+    const params: unknown[] = [];
+    for (const [key, values] of filterEntries(filter)) {
+      const path = `$."${key}"`;
+      parts.push(`json_extract(c.metadata, ?) in (${values.map(() => '?').join(', ')})`);
+      params.push(path, ...values.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v)));
+    }
+    return { sql: parts.length ? ` and ${parts.join(' and ')}` : '', params };
+  }
+
+  async vectorSearch(kb: KnowledgeBaseRecord, vector: Float32Array, k: number, filter?: MetadataFilter): Promise<RankedChunk[]> {
+    if (!kb.dimensions) return [];
+    if (vector.length !== kb.dimensions) throw dimensionMismatch(kb, vector.length);
+    const key = tableKey(kb);
+    const blob = vectorBlob(vector);
+    return this.locked(() => {
+      const where = this.filterSql(filter);
+      let candidates: number[];
+      if (where.sql) {
+        const matching = this.prepare(`select c.id from kb_chunks c where c.kb_id = ?${where.sql}`)
+          .pluck()
+          .all(kb.id, ...where.params) as number[];
+        if (matching.length <= EXACT_FILTER_LIMIT) candidates = matching;
+        else {
+          const allowed = new Set(matching);
+          candidates = this.knn(kb, key, blob, MAX_KNN).filter((id) => allowed.has(id));
+        }
+      } else {
+        candidates = this.knn(kb, key, blob, Math.min(MAX_KNN, Math.max(MIN_CANDIDATES, k * CANDIDATE_FACTOR)));
+      }
+      const lookup = this.prepare(`select embedding from rag_emb_${key} where chunk_id = ?`).pluck();
+      const scored: RankedChunk[] = [];
+      for (const id of candidates) {
+        const stored = lookup.get(id) as Buffer | undefined;
+        if (stored) scored.push({ chunk_id: id, score: cosineSimilarity(vector, blobVector(stored)) });
+      }
+      scored.sort((a, b) => b.score - a.score || a.chunk_id - b.chunk_id);
+      return scored.slice(0, k);
+    });
+  }
+
+  private knn(kb: KnowledgeBaseRecord, key: string, blob: Buffer, k: number): number[] {
+    const query = usesSignBits(kb.dimensions!)
+      ? `select chunk_id from rag_vec_${key} where embedding match vec_quantize_binary(?) and k = ?`
+      : `select chunk_id from rag_vec_${key} where embedding match ? and k = ?`;
+    return (this.prepare(query).pluck().all(blob, k) as Array<number | bigint>).map(Number);
+  }
+
+  async keywordSearch(kb: KnowledgeBaseRecord, query: string, k: number, filter?: MetadataFilter): Promise<RankedChunk[]> {
+    const terms = queryTerms(query);
+    if (!terms.length) return [];
+    const key = tableKey(kb);
+    return this.locked(() => {
+      const kept = this.pruneCommonTerms(kb, key, terms);
+      const match = kept.map((t) => `"${t.replace(/"/g, '""')}"`).join(' OR ');
+      const where = this.filterSql(filter);
+      const rows = where.sql
+        ? (this.prepare(`select f.rowid as id, bm25(rag_fts_${key}) as rank from rag_fts_${key} f join kb_chunks c on c.id = f.rowid where rag_fts_${key} match ?${where.sql} order by rank limit ?`).all(
+            match,
+            ...where.params,
+            k,
+          ) as Array<{ id: number; rank: number }>)
+        : (this.prepare(`select rowid as id, bm25(rag_fts_${key}) as rank from rag_fts_${key} where rag_fts_${key} match ? order by rank limit ?`).all(match, k) as Array<{
+            id: number;
+            rank: number;
+          }>);
+      return rows.map((r) => ({ chunk_id: Number(r.id), score: -r.rank }));
+    });
+  }
+
+  /**
+   * Drops terms found in more than COMMON_TERM_SHARE of the chunks when rarer terms are present:
+   * BM25 gives them almost no weight, and ranking every chunk that has them is what makes a
+   * keyword query slow. The vocabulary holds porter stems, so a word is looked up by its longest
+   * prefix that is a stem; a word not found is kept.
+   */
+  private pruneCommonTerms(kb: KnowledgeBaseRecord, key: string, terms: string[]): string[] {
+    if (terms.length < 2) return terms;
+    const total = (this.prepare('select coalesce(sum(chunk_count), 0) from kb_documents where kb_id = ?').pluck().get(kb.id) as number) || 0;
+    if (total < 1000) return terms;
+    const vocab = this.prepare(`select doc from rag_ftsv_${key} where term = ?`).pluck();
+    const frequency = (word: string): number => {
+      const folded = word.normalize('NFD').replace(/\p{M}/gu, '');
+      for (let length = folded.length; length >= Math.min(3, folded.length); length--) {
+        const found = vocab.get(folded.slice(0, length)) as number | undefined;
+        if (found !== undefined) return found;
+      }
+      return 0;
+    };
+    const kept = terms.filter((t) => frequency(t) <= total * COMMON_TERM_SHARE);
+    return kept.length ? kept : terms;
+  }
+
+  async vectorsByHash(kb: KnowledgeBaseRecord, hashes: string[]): Promise<Map<string, Float32Array>> {
+    const found = new Map<string, Float32Array>();
+    if (!kb.dimensions || !hashes.length) return found;
+    const key = tableKey(kb);
+    return this.locked(() => {
+      const statement = this.prepare(`select e.embedding from kb_chunks c join rag_emb_${key} e on e.chunk_id = c.id where c.kb_id = ? and c.content_hash = ? limit 1`).pluck();
+      for (const hash of new Set(hashes)) {
+        const blob = statement.get(kb.id, hash) as Buffer | undefined;
+        if (blob && blob.byteLength === kb.dimensions! * 4) found.set(hash, blobVector(blob));
+      }
+      return found;
+    });
+  }
+
+  async indexCounts(kb: KnowledgeBaseRecord): Promise<IndexCounts> {
+    const key = tableKey(kb);
+    return this.locked(() => {
+      const chunks = this.prepare('select count(*) from kb_chunks where kb_id = ?').pluck().get(kb.id) as number;
+      const vectors = kb.dimensions ? (this.prepare(`select count(*) from rag_vec_${key}`).pluck().get() as number) : 0;
+      return { chunks, vectors, keyword: this.countKeywordRows(key) };
+    });
+  }
+
+  /** A contentless FTS5 table has no rows to count; its docsize shadow table has one per indexed chunk. */
+  private countKeywordRows(key: string): number {
+    return this.prepare(`select count(*) from rag_fts_${key}_docsize`).pluck().get() as number;
+  }
+}
+
+export function dimensionMismatch(kb: KnowledgeBaseRecord, got: number | undefined): SkynetteError {
+  return new SkynetteError(
+    'EMBEDDING_DIMENSION_MISMATCH',
+    `the embedding model ${kb.embedding_model} now gives ${got ?? 'no'}-dimensional vectors, but knowledge base "${kb.name}" was created with ${kb.dimensions}; ` +
+      `the model files changed — restore the original model, or create a new knowledge base for this model and add the documents again`,
+    { details: { expected: kb.dimensions, got } },
+  );
+}
