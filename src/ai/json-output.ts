@@ -111,15 +111,18 @@ export function readJsonReply(text: string, schema: JsonSchema | undefined): { o
   return parsed;
 }
 
-/** A JSON schema from a simple field list: `{name: 'string', age: 'number'}` or a list of names (strings). */
+/**
+ * A JSON schema from a simple field list: `{name: 'string', age: 'number', tags: 'string[]'}` or a
+ * list of names (text). Every field is required but may be null, for facts the text does not hold.
+ */
 export function schemaFromFields(fields: Record<string, unknown> | string[]): JsonSchema {
   const entries: Array<[string, unknown]> = Array.isArray(fields) ? fields.map((name) => [name, 'string']) : Object.entries(fields);
   const properties: Record<string, JsonSchema> = {};
   for (const [name, spec] of entries) {
     if (typeof spec === 'string') {
       const type = spec.trim().toLowerCase();
-      if (type.endsWith('[]')) properties[name] = { type: 'array', items: { type: normalType(type.slice(0, -2)) } };
-      else properties[name] = { type: normalType(type) };
+      if (type.endsWith('[]')) properties[name] = { type: ['array', 'null'], items: { type: normalType(type.slice(0, -2)) } };
+      else properties[name] = { type: [normalType(type), 'null'] };
     } else if (spec && typeof spec === 'object') {
       properties[name] = spec as JsonSchema;
     } else {

@@ -6,6 +6,11 @@ import { Command } from 'commander';
 import { registerRunCommand } from './commands/run.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerNodesCommand } from './commands/nodes.js';
+import { registerCredentialsCommand } from './commands/credentials.js';
+import { registerWorkflowsCommand } from './commands/workflows.js';
+import { registerExecCommand } from './commands/exec.js';
+import { registerExecutionsCommand } from './commands/executions.js';
+import { registerSettingsCommand } from './commands/settings.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -24,5 +29,10 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerValidateCommand(program);
   registerNodesCommand(program);
+  registerWorkflowsCommand(program);
+  registerExecCommand(program);
+  registerExecutionsCommand(program);
+  registerCredentialsCommand(program);
+  registerSettingsCommand(program);
   return program;
 }

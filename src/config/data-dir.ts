@@ -9,7 +9,8 @@ import { SkynetteError, errorMessage } from '../util/errors.js';
 /** SKYNETTE_DATA_DIR, else ~/.skynette; created (owner-only, 0700) when missing. */
 export function resolveDataDir(env: NodeJS.ProcessEnv = process.env): string {
   const configured = env.SKYNETTE_DATA_DIR?.trim();
-  const dir = configured ? resolve(configured) : join(homedir(), '.skynette');
+  const home = env.HOME?.trim() || env.USERPROFILE?.trim() || homedir();
+  const dir = configured ? resolve(configured) : join(home, '.skynette');
   ensurePrivateDir(dir);
   return dir;
 }

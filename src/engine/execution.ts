@@ -86,3 +86,23 @@ export function statusByNode(execution: ExecutionRecord): Record<string, NodeSta
   }
   return out;
 }
+
+/** Several hook sets as one, each awaited in turn (e.g. the store's checkpoints, then the CLI's printing). */
+export function combineHooks(...sets: Array<ExecutionHooks | undefined>): ExecutionHooks {
+  const list = sets.filter((s): s is ExecutionHooks => s !== undefined);
+  if (list.length === 1) return list[0];
+  return {
+    async onExecutionStart(execution) {
+      for (const h of list) await h.onExecutionStart?.(execution);
+    },
+    async onNodeStart(execution, result) {
+      for (const h of list) await h.onNodeStart?.(execution, result);
+    },
+    async onNodeFinish(execution, result) {
+      for (const h of list) await h.onNodeFinish?.(execution, result);
+    },
+    async onExecutionFinish(execution) {
+      for (const h of list) await h.onExecutionFinish?.(execution);
+    },
+  };
+}

@@ -248,5 +248,7 @@ export function markdownSections(text: string): Section[] {
     sectionStart = lineStart;
   }
   if (text.length > sectionStart) sections.push({ start: sectionStart, end: text.length, headings });
-  return sections.filter((s) => text.slice(s.start, s.end).trim());
+  // A heading with nothing under it before the next heading is no chunk of its own: its title
+  // still reaches the chunks below it through their heading path.
+  return sections.filter((s) => text.slice(s.start, s.end).replace(/^\s{0,3}#{1,6}\s+.*$/m, '').trim());
 }

@@ -1,9 +1,9 @@
 /**
  * The credential vault: typed credentials encrypted at rest, the master key, masking and redaction.
+ * Loading this module does not load a database driver; `openVault` (./open.js) does.
  */
 export { CredentialVault, credentialNameProblem, rememberCredentialSecrets } from './vault.js';
 export type { Credential, CredentialSummary, CredentialUpdate, ImportResult, RotateResult, VaultOptions } from './vault.js';
-export { openVault, type OpenVaultOptions, type OpenedVault } from './open.js';
 export { maskSecret, maskSecrets, MASK } from './mask.js';
 export { rememberSecret, redactSecrets, forgetSecrets, REDACTED } from './redact.js';
 export { ENCRYPTION_KEY_ENV, findMasterKey, createMasterKey, keyringAccount } from './master-key.js';

@@ -11,19 +11,10 @@ import { generateMasterKey, makeMasterKey, parseKeyText, type MasterKey } from '
 import { createKeyFile, keyFilePath, removeKeyFile, replaceKeyFile, rotatingKeyPath, rotatingKeys } from './key-file.js';
 import { ENCRYPTION_KEY_ENV, createMasterKey, findMasterKey, keyringFor, storeInKeyring, vaultKeys, type MasterKeyOptions } from './master-key.js';
 import { CredentialRepository, type CredentialRow } from './repository.js';
-import { findCredentialType, formatFieldIssues, getCredentialType, parseCredentialFields } from './types/registry.js';
+import { findCredentialType, getCredentialType, parseCredentialFields } from './types/registry.js';
 import type { CredentialFields } from './types/define.js';
 import { rememberSecret } from './redact.js';
-import {
-  EXPORT_FORMAT,
-  EXPORT_VERSION,
-  encryptedRecordSchema,
-  exportFileSchema,
-  plainRecordSchema,
-  type CredentialExport,
-  type EncryptedRecord,
-  type PlainRecord,
-} from './export-format.js';
+import { EXPORT_FORMAT, EXPORT_VERSION, parseImportFile, type CredentialExport } from './export-format.js';
 
 export interface VaultOptions extends MasterKeyOptions {
   db: Kysely<any>;
@@ -115,7 +106,6 @@ export function credentialNameProblem(name: unknown): string | null {
   if (typeof name !== 'string' || name.trim() === '') return 'required';
   if (name.length > NAME_MAX) return `at most ${NAME_MAX} characters`;
   if (name !== name.trim()) return 'no spaces at the start or end';
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'no control characters';
   if (UUID.test(name)) return 'must not look like a credential id';
   return null;
@@ -369,7 +359,7 @@ export class CredentialVault {
     }
     const file = replaceKeyFile(keyFilePath(dataDir), next.key);
     if (pending) removeKeyFile(pending);
-    return { key: file, stored: file.location ?? keyFilePath(dataDir) };
+    return { stored: file.location ?? keyFilePath(dataDir) };
   }
 
   /** Every credential, encrypted as stored (default) or with plain fields. */
@@ -402,7 +392,7 @@ export class CredentialVault {
    * already is refused unless `overwrite` is set.
    */
   async import(input: string | unknown, options: { overwrite?: boolean } = {}): Promise<ImportResult> {
-    const records = this.parseImport(input);
+    const records = parseImportFile(input);
     const problems: string[] = [];
     const seen = new Set<string>();
     const ready: Array<{ id?: string; name: string; type: string; fields: CredentialFields; meta: Record<string, unknown>; created_at?: string }> = [];
@@ -454,41 +444,5 @@ export class CredentialVault {
       }
       return result;
     });
-  }
-
-  private parseImport(input: string | unknown): Array<EncryptedRecord | PlainRecord> {
-    const invalid = (message: string) => new SkynetteError('CREDENTIAL_IMPORT_INVALID', `${message}; nothing was imported`);
-    let data: unknown = input;
-    if (typeof input === 'string') {
-      try {
-        data = JSON.parse(input);
-      } catch (error) {
-        // The parser's message quotes the text around the error, which may be a secret.
-        const position = /position (\d+)/.exec(errorMessage(error))?.[1];
-        throw invalid(`the import is not valid JSON${position ? ` (error at character ${position})` : ''}`);
-      }
-    }
-    let items: Array<Record<string, unknown>>;
-    if (Array.isArray(data)) items = data as Array<Record<string, unknown>>;
-    else {
-      const file = exportFileSchema.safeParse(data, { reportInput: true });
-      if (!file.success) throw invalid(`not a Skynette credentials export (${formatFieldIssues(file.error.issues, '').join('; ')})`);
-      items = file.data.credentials;
-    }
-    const records: Array<EncryptedRecord | PlainRecord> = [];
-    const problems: string[] = [];
-    items.forEach((item, i) => {
-      const at = `credentials[${i}]`;
-      if (!item || typeof item !== 'object' || Array.isArray(item)) {
-        problems.push(`${at}: expected an object`);
-        return;
-      }
-      const schema = 'ciphertext' in item ? encryptedRecordSchema : plainRecordSchema;
-      const parsed = schema.safeParse(item, { reportInput: true });
-      if (parsed.success) records.push(parsed.data);
-      else problems.push(...formatFieldIssues(parsed.error.issues, at));
-    });
-    if (problems.length) throw invalid(problems.join('\n'));
-    return records;
   }
 }

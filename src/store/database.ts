@@ -14,6 +14,7 @@ import { redactUrl, translateDatabaseError, type DialectName, type ErrorContext 
 import { migrate } from './migrate.js';
 import type { StoreMigration } from './migrations/index.js';
 import type { Schema } from './schema.js';
+import { startCheckpointer } from './sqlite-checkpointer.js';
 import { SkynetteSqliteDialect, SqliteDriver, type SqliteConnection } from './sqlite-driver.js';
 import { TranslatingDialect } from './translating-dialect.js';
 
@@ -40,6 +41,8 @@ export interface OpenDatabaseOptions {
    * itself may lose the last fraction of a second (never corrupts).
    */
   synchronousCommit?: boolean;
+  /** SQLite: run WAL checkpoints in a worker thread (default true). */
+  backgroundCheckpoints?: boolean;
   /** For tests of the migration runner. */
   migrations?: readonly StoreMigration[];
 }
@@ -98,6 +101,8 @@ async function openSqlite(file: string, options: OpenDatabaseOptions): Promise<D
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    // A WAL that grew during a burst is cut back to this size once it has been checkpointed.
+    sqlite.pragma('journal_size_limit = 67108864');
     // Knowledge bases (src/rag) keep vectors in sqlite-vec vec0 tables: the module must be loaded on
     // every connection before any statement touches one of them.
     sqliteVec.load(sqlite);
@@ -109,7 +114,19 @@ async function openSqlite(file: string, options: OpenDatabaseOptions): Promise<D
   }
   const driver = new SqliteDriver(sqlite);
   const db = new Kysely<Schema>({ dialect: new TranslatingDialect(new SkynetteSqliteDialect(driver), translate) });
-  return finishOpen(db, 'sqlite', { location: file, file, busyTimeoutMs, sqlite: driver.connection, translate }, options);
+  const database = await finishOpen(db, 'sqlite', { location: file, file, busyTimeoutMs, sqlite: driver.connection, translate }, options);
+  if (options.backgroundCheckpoints === false) return database;
+  // The worker checkpoints every few ms; the main connection only steps in if it falls far behind.
+  sqlite.pragma('wal_autocheckpoint = 10000');
+  const checkpointer = startCheckpointer(file);
+  const close = database.close;
+  return {
+    ...database,
+    async close() {
+      await checkpointer.stop();
+      await close();
+    },
+  };
 }
 
 async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Database> {
@@ -187,5 +204,28 @@ export function databaseFileSize(database: Database): number | null {
     return statSync(database.file).size;
   } catch {
     return null;
+  }
+}
+
+/**
+ * SQLite: hands the pages freed by deletes back to the file system (incremental vacuum), then
+ * folds the WAL into the file and truncates it, so the file on disk shrinks now. false when
+ * another connection kept the WAL busy and the file will shrink at a later checkpoint.
+ */
+export async function shrinkSqliteFile(database: Database): Promise<boolean> {
+  const { sqlite } = database;
+  if (!sqlite) return false;
+  try {
+    // pragma() steps the vacuum to the end; one step of a prepared statement frees one page.
+    await sqlite.exclusive(() => sqlite.sqlite.pragma('incremental_vacuum'));
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const [result] = (await sqlite.exclusive(() => sqlite.sqlite.pragma('wal_checkpoint(TRUNCATE)'))) as Array<{ busy: number }>;
+      if (!result?.busy) return true;
+      // The background checkpointer is mid-checkpoint: it finishes in a few ms.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return false;
+  } catch (error) {
+    throw database.translateError(error);
   }
 }

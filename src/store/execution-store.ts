@@ -7,7 +7,7 @@
 import { sql, type CompiledQuery, type Selectable } from 'kysely';
 import type { ExecutionErrorInfo, ExecutionRecord, ExecutionStatus, NodeLogLine, NodeResult, NodeStatus } from '../engine/execution.js';
 import { SkynetteError } from '../util/errors.js';
-import { databaseFileSize, type Database } from './database.js';
+import { databaseFileSize, shrinkSqliteFile, type Database } from './database.js';
 import { fromJson, toJson, toJsonOrNull } from './json.js';
 import { compileTemplate, param } from './query-template.js';
 import type { ExecutionNodesTable, ExecutionsTable } from './schema.js';
@@ -368,11 +368,7 @@ export function createExecutionStore(database: Database, options: ExecutionStore
           deleted += await deleteIds(rows.map((r) => r.id));
         }
       }
-      if (dialect === 'sqlite' && deleted > 0) {
-        // Hand the freed pages back to the file system, then fold the WAL in so the file shrinks now.
-        await sql`pragma incremental_vacuum`.execute(db);
-        await sql`pragma wal_checkpoint(truncate)`.execute(db);
-      }
+      if (database.sqlite && deleted > 0) await shrinkSqliteFile(database);
       return { deleted, fileSizeBefore, fileSizeAfter: databaseFileSize(database) };
     },
   };

@@ -10,10 +10,42 @@ import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver, typ
 
 const STATEMENT_CACHE_SIZE = 256;
 
+/** SQLite has one connection: callers queue for it. */
+class ConnectionLock {
+  private tail: Promise<void> = Promise.resolve();
+  private release: (() => void) | undefined;
+
+  async acquire(): Promise<void> {
+    const previous = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    this.release = release;
+  }
+
+  unlock(): void {
+    const release = this.release;
+    this.release = undefined;
+    release?.();
+  }
+}
+
 export class SqliteConnection implements DatabaseConnection {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
+  /** Held by Kysely while it uses the connection (a whole transaction), or by exclusive(). */
+  readonly lock = new ConnectionLock();
 
   constructor(readonly sqlite: BetterSqlite3.Database) {}
+
+  /** Runs synchronous work on the connection when no Kysely query or transaction is using it. */
+  async exclusive<T>(work: () => T): Promise<T> {
+    await this.lock.acquire();
+    try {
+      return work();
+    } finally {
+      this.lock.unlock();
+    }
+  }
 
   prepare(sql: string): BetterSqlite3.Statement {
     let statement = this.statements.get(sql);
@@ -55,28 +87,7 @@ function bindable(parameters: readonly unknown[]): unknown[] {
   return out ?? (parameters as unknown[]);
 }
 
-/** SQLite has one connection: callers queue for it. */
-class ConnectionLock {
-  private tail: Promise<void> = Promise.resolve();
-  private release: (() => void) | undefined;
-
-  async acquire(): Promise<void> {
-    const previous = this.tail;
-    let release!: () => void;
-    this.tail = new Promise<void>((resolve) => (release = resolve));
-    await previous;
-    this.release = release;
-  }
-
-  unlock(): void {
-    const release = this.release;
-    this.release = undefined;
-    release?.();
-  }
-}
-
 export class SqliteDriver implements Driver {
-  private readonly lock = new ConnectionLock();
   readonly connection: SqliteConnection;
 
   constructor(sqlite: BetterSqlite3.Database) {
@@ -86,7 +97,7 @@ export class SqliteDriver implements Driver {
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    await this.lock.acquire();
+    await this.connection.lock.acquire();
     return this.connection;
   }
 
@@ -104,7 +115,7 @@ export class SqliteDriver implements Driver {
   }
 
   async releaseConnection(): Promise<void> {
-    this.lock.unlock();
+    this.connection.lock.unlock();
   }
 
   async destroy(): Promise<void> {

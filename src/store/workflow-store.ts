@@ -182,10 +182,6 @@ export function createWorkflowStore(database: Database): WorkflowStore {
         const version = (existing ? Number(existing.current_version) : 0) + 1;
         const createdAt = existing?.created_at ?? (workflow.created_at || now);
         const stored: Workflow = { ...workflow, version, created_at: createdAt, updated_at: now };
-        await trx
-          .insertInto('workflow_versions')
-          .values({ workflow_id: workflow.id, version, definition: toJson(stored), checksum, source, created_at: now })
-          .execute();
         const row = {
           name: workflow.name,
           slug,
@@ -196,6 +192,10 @@ export function createWorkflowStore(database: Database): WorkflowStore {
         };
         if (existing) await trx.updateTable('workflows').set(row).where('id', '=', workflow.id).execute();
         else await trx.insertInto('workflows').values({ id: workflow.id, ...row, created_at: createdAt }).execute();
+        await trx
+          .insertInto('workflow_versions')
+          .values({ workflow_id: workflow.id, version, definition: toJson(stored), checksum, source, created_at: now })
+          .execute();
         return { workflow: stored, version, changed: true };
       });
     },

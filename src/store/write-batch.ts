@@ -14,7 +14,7 @@ export function createWriteBatch(database: Database): WriteBatch {
   const { db, sqlite } = database;
   if (sqlite) {
     return (queries) =>
-      db.connection().execute(async () => {
+      sqlite.exclusive(() => {
         try {
           if (queries.length === 1) {
             sqlite.run(queries[0].sql, queries[0].parameters);

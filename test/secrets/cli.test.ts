@@ -1,18 +1,13 @@
 /**
- * The `skynette credentials` commands, run as a user would in a child process with a temporary
- * data directory. Until the group is wired into src/cli/program.ts, cli-entry.ts stands in for main.ts.
+ * The `skynette credentials` commands, run as a user would: the real CLI in a child process, with
+ * a temporary data directory and no keyring.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const wired = readFileSync(join(root, 'src/cli/program.ts'), 'utf8').includes('registerCredentialsCommand');
-const entry = wired ? join(root, 'src/cli/main.ts') : join(root, 'test/secrets/cli-entry.ts');
+import { runCli } from '../helpers/cli.js';
 
 const TOKEN = 'ghp_CLI-TOKEN-0123456789abcdefghijklmn';
 const PASSWORD = 'SMTP-CLI-PASSWORD-s3cret';
@@ -20,24 +15,13 @@ const PASSWORD = 'SMTP-CLI-PASSWORD-s3cret';
 let dir: string;
 const outputs: string[] = [];
 
-function cli(args: string[], input?: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, 'credentials', ...args], {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: '1', SKYNETTE_DATA_DIR: dir, SKYNETTE_KEYRING: 'off', SKYNETTE_ENCRYPTION_KEY: '', SKYNETTE_DB_URL: '', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (!args.includes('--decrypted')) outputs.push(stdout, stderr);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input ?? '');
+async function cli(args: string[], input?: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const result = await runCli(['credentials', ...args], {
+    input: input ?? '',
+    env: { SKYNETTE_DATA_DIR: dir, SKYNETTE_KEYRING: 'off', SKYNETTE_ENCRYPTION_KEY: undefined, SKYNETTE_DB_URL: undefined, ...env },
   });
+  if (!args.includes('--decrypted')) outputs.push(result.stdout, result.stderr);
+  return result;
 }
 
 before(() => {
@@ -45,7 +29,7 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-describe(`skynette credentials (${wired ? 'src/cli/main.ts' : 'test/secrets/cli-entry.ts'})`, () => {
+describe('skynette credentials', () => {
   it('adds, lists and shows credentials with secrets masked', async () => {
     let r = await cli(['list']);
     assert.equal(r.code, 0, r.stderr);
@@ -134,6 +118,18 @@ describe(`skynette credentials (${wired ? 'src/cli/main.ts' : 'test/secrets/cli-
     const shown = await cli(['show', 'mailer', '--json']);
     assert.equal(shown.code, 0, shown.stderr);
     assert.notEqual((JSON.parse(shown.stdout) as { key_id: string }).key_id, before[0].key_id);
+  });
+
+  it('updates fields and renames, keeping the others; lists the types', async () => {
+    let r = await cli(['update', 'mailer', '-f', 'port=587', '-f', 'secure=false', '--rename', 'mail-relay']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /updated credential "mail-relay"/);
+    r = await cli(['show', 'mail-relay', '--json']);
+    assert.deepEqual((JSON.parse(r.stdout) as { fields: unknown }).fields, { host: 'smtp.example.com', port: 587, secure: false, username: 'me', password: 'SMTP…(24 chars)' });
+    r = await cli(['types']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^smtp — /m);
+    assert.match(r.stdout, /password\s+\(secret\)/);
   });
 
   it('refuses a key file others can read, with the chmod command', { skip: process.platform === 'win32' }, async () => {

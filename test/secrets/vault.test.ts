@@ -262,6 +262,40 @@ for (const dialect of dialects) {
         for (let i = 1; i <= 6; i++) assert.equal((await t.reopen().get(`c${i}`)).fields.token, `token-number-${i}`);
       });
 
+      it('when the keyring refuses the new key, keeps it beside the data and every record stays readable', async () => {
+        const entries = new Map<string, string>();
+        let refuse = false;
+        const keyring = {
+          get: (a: string) => entries.get(a) ?? null,
+          set: (a: string, v: string) => {
+            if (refuse) throw new Error('keyring locked');
+            entries.set(a, v);
+          },
+          delete: (a: string) => void entries.delete(a),
+        };
+        const vault = t.reopen({ keyring });
+        await vault.add('bearer', 'gh', { token: 'ghp_abcdefgh' });
+        refuse = true;
+        const result = await vault.rotateKey();
+        assert.match(result.warning ?? '', /the OS keyring refused the new key; it is kept in .*vault\.key\.rotating-/);
+        await vault.add('bearer', 'gh2', { token: 'ghp_second_1' });
+        assert.equal((await t.reopen({ keyring }).get('gh')).fields.token, 'ghp_abcdefgh');
+        refuse = false;
+        await t.reopen({ keyring }).rotateKey();
+        assert.deepEqual(readdirSync(t.dir).filter((f) => f.startsWith('vault.key')), []);
+        for (const name of ['gh', 'gh2']) assert.ok((await t.reopen({ keyring }).get(name)).fields.token);
+      });
+
+      it('a long-running vault picks up a key rotated by another process', async () => {
+        const server = t.reopen();
+        await server.add('bearer', 'before', { token: 'ghp_before_1' });
+        await t.reopen().rotateKey();
+        await server.add('bearer', 'after', { token: 'ghp_after_12' });
+        const rows = await rawRows();
+        assert.equal(new Set(rows.map((r) => r.key_id)).size, 1);
+        assert.equal((await t.reopen().get('after')).fields.token, 'ghp_after_12');
+      });
+
       it('refuses the key already in use', async () => {
         await t.vault.add('bearer', 'gh', { token: 'ghp_abcdefgh' });
         const current = readFileSync(keyFilePath(t.dir), 'utf8');

@@ -192,6 +192,8 @@ export class LlamaHostProcess {
     }
     await new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      // An idle child is unref'd; waiting for its exit must keep the loop alive.
+      child.ref();
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
       setTimeout(() => {

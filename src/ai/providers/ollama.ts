@@ -3,6 +3,7 @@
  * (JSON, or newline-delimited JSON when streaming), /api/embed, /api/tags. Whole replies go through
  * the shared HTTP client; streams read the NDJSON body as it arrives.
  */
+import { randomUUID } from 'node:crypto';
 import { httpRequest } from '../../http/index.js';
 import { SkynetteError } from '../../util/errors.js';
 import { AiProviderError, describeErrorBody, kindForStatus, mentionsContextLength, mentionsUnknownModel } from '../errors.js';
@@ -173,8 +174,10 @@ export class OllamaProvider implements AiProvider {
   }
 
   private toolCalls(chunk: ChatChunk, offset: number): ToolCall[] {
+    // Ollama gives calls no ids; these only need to be unique within the conversation.
+    const batch = randomUUID().slice(0, 8);
     return (chunk.message?.tool_calls ?? []).map((call, i) => ({
-      id: `call_${offset + i}`,
+      id: `call_${batch}_${offset + i}`,
       name: String(call.function?.name ?? ''),
       arguments: parseToolArguments(call.function?.arguments),
     }));

@@ -23,6 +23,11 @@ interface FieldOptions {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/** Node modules and the AI providers declare their credential types when they load. */
+async function loadCredentialTypes(): Promise<void> {
+  await Promise.all([import('../../nodes/registry.js'), import('../../ai/credentials.js')]);
+}
+
 async function withVault<T>(work: (vault: CredentialVault) => Promise<T>): Promise<T> {
   const opened: OpenedVault = await openVault();
   try {
@@ -131,7 +136,8 @@ function printSummaryTable(list: CredentialSummary[]): void {
 export function registerCredentialsCommand(program: Command): void {
   const credentials = program
     .command('credentials')
-    .description(`the encrypted credential vault (master key: ${ENCRYPTION_KEY_ENV}, the OS keyring, or <data dir>/vault.key)`);
+    .description(`the encrypted credential vault (master key: ${ENCRYPTION_KEY_ENV}, the OS keyring, or <data dir>/vault.key)`)
+    .hook('preAction', loadCredentialTypes);
 
   credentials
     .command('list')

@@ -127,15 +127,7 @@ export function clearEmbedderCache(): void {
 }
 
 // The AI gateway is loaded only when a provider model is used, so a local-only setup never loads it.
-const GATEWAY_MODULE = '../../ai/gateway.js';
-
 async function defaultGateway(): Promise<EmbeddingGateway> {
-  let module: { getGateway?: () => EmbeddingGateway | Promise<EmbeddingGateway> };
-  try {
-    module = (await import(GATEWAY_MODULE)) as typeof module;
-  } catch (error) {
-    throw new SkynetteError('AI_GATEWAY_UNAVAILABLE', `the AI gateway is not available in this build, so provider embedding models cannot be used: ${(error as Error).message}`, { cause: error });
-  }
-  if (!module.getGateway) throw new SkynetteError('AI_GATEWAY_UNAVAILABLE', 'the AI gateway module has no getGateway()');
-  return module.getGateway();
+  const { getGateway } = await import('../../ai/gateway.js');
+  return getGateway();
 }

@@ -60,7 +60,8 @@ function walk(node: Node, out: string[], inPre: boolean): void {
   if (tag === 'li') out.push('- ');
   for (const child of element.childNodes) walk(child, out, inPre || tag === 'pre');
   if (tag === 'td' || tag === 'th') out.push(' | ');
-  if (block) out.push(tag === 'li' || tag === 'tr' ? '\n' : '\n\n');
+  // List items and rows start their own line; the list or table around them ends the block.
+  if (block && !['li', 'tr', 'dt', 'dd'].includes(tag)) out.push('\n\n');
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', mdash: '—', ndash: '–', hellip: '…', copy: '©' };

@@ -21,7 +21,7 @@ export interface SourceProblem {
 export interface ExpandOptions {
   /** Globs a file inside a folder must match (default: every supported extension). */
   include?: readonly string[];
-  /** Globs that leave a file out (default: hidden files and folders, node_modules). */
+  /** Globs that leave a file out, besides hidden files and folders and node_modules (always left out of walks). */
   exclude?: readonly string[];
   cwd?: string;
 }
@@ -79,7 +79,7 @@ async function walk(root: string, dir: string, options: ExpandOptions, push: (s:
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const include = options.include?.length ? options.include : DEFAULT_INCLUDE;
-  const exclude = options.exclude ?? DEFAULT_EXCLUDE;
+  const exclude = [...DEFAULT_EXCLUDE, ...(options.exclude ?? [])];
   for (const entry of entries) {
     const path = join(dir, entry.name);
     const rel = relative(root, path).split(sep).join('/');

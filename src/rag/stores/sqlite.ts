@@ -98,15 +98,18 @@ export class SqliteRagStore implements RagStore {
     });
   }
 
-  async createIndexes(kb: KnowledgeBaseRecord): Promise<void> {
+  async createKnowledgeBase(kb: KnowledgeBaseRecord): Promise<void> {
     const key = tableKey(kb);
-    await this.locked(() => {
-      this.raw.exec(`create virtual table if not exists rag_fts_${key} using fts5(text, content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2')`);
-      this.raw.exec(`create virtual table if not exists rag_ftsv_${key} using fts5vocab(rag_fts_${key}, 'row')`);
+    await this.transaction(() => {
+      this.raw
+        .prepare('insert into knowledge_bases (id, name, description, embedding_model, dimensions, max_tokens, chunking, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(kb.id, kb.name, kb.description, kb.embedding_model, kb.dimensions, kb.max_tokens, JSON.stringify(kb.chunking), kb.created_at, kb.updated_at);
+      this.raw.exec(`create virtual table rag_fts_${key} using fts5(text, content='', contentless_delete=1, tokenize='porter unicode61 remove_diacritics 2')`);
+      this.raw.exec(`create virtual table rag_ftsv_${key} using fts5vocab(rag_fts_${key}, 'row')`);
       if (kb.dimensions) {
         const column = usesSignBits(kb.dimensions) ? `embedding bit[${kb.dimensions}]` : `embedding float[${kb.dimensions}] distance_metric=cosine`;
-        this.raw.exec(`create virtual table if not exists rag_vec_${key} using vec0(chunk_id integer primary key, ${column})`);
-        this.raw.exec(`create table if not exists rag_emb_${key} (chunk_id integer primary key, embedding blob not null)`);
+        this.raw.exec(`create virtual table rag_vec_${key} using vec0(chunk_id integer primary key, ${column})`);
+        this.raw.exec(`create table rag_emb_${key} (chunk_id integer primary key, embedding blob not null)`);
       }
     });
   }

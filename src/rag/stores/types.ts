@@ -66,8 +66,8 @@ export interface IndexCounts {
 
 export interface RagStore {
   readonly dialect: 'sqlite' | 'postgres';
-  /** Makes the base's vector and full-text indexes (in the same transaction as its row, by the caller). */
-  createIndexes(kb: KnowledgeBaseRecord): Promise<void>;
+  /** Inserts the base's row and makes its vector and full-text indexes, in one transaction. */
+  createKnowledgeBase(kb: KnowledgeBaseRecord): Promise<void>;
   /** Deletes the base, its documents, chunks and indexes in one transaction. */
   deleteKnowledgeBase(kb: KnowledgeBaseRecord): Promise<void>;
   /** Replaces a document's chunks in both indexes, and its row, in one transaction. */
