@@ -4,6 +4,7 @@
  * and gets a warning once spending passes 80%. Sums come from the usage rows, cached for a few
  * seconds and topped up with this process's own calls in between.
  */
+import { roundUsd } from './prices.js';
 import type { Budget } from './settings.js';
 import { startOfPeriod, type UsageStore } from './usage.js';
 
@@ -90,7 +91,7 @@ export class BudgetGuard {
     if (cost <= 0) return;
     for (const budget of this.relevant(provider)) {
       const cached = this.cache.get(`${budget.scope}|${budget.period}`);
-      if (cached) cached.spent += cost;
+      if (cached) cached.spent = roundUsd(cached.spent + cost);
     }
   }
 

@@ -89,7 +89,7 @@ export class PriceTable {
   }
 }
 
-/** Costs are kept to a millionth of a dollar: enough for one token of the cheapest model. */
+/** Costs are kept to 1e-8 USD: finer than one token of the cheapest model. */
 export function roundUsd(value: number): number {
   return Math.round(value * 1e8) / 1e8;
 }

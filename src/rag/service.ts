@@ -447,7 +447,7 @@ export class KnowledgeBaseService {
     const documents = await this.repository.documents(kb.id);
     const counts = await this.store.indexCounts(kb);
     const types: Record<string, number> = {};
-    for (const d of documents) types[d.type] = (types[d.type] ?? 0) + 1;
+    for (const d of [...documents].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))) types[d.type] = (types[d.type] ?? 0) + 1;
     return {
       name: kb.name,
       id: kb.id,

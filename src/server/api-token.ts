@@ -74,9 +74,13 @@ export function constantTimeEqual(given: string, expected: string): boolean {
 export class ApiTokenSource {
   private token: string;
   private mtimeMs: number;
+  /** true when this start made the token (the first start of a data dir). */
+  readonly createdNow: boolean;
 
   constructor(private readonly dataDir: string) {
-    this.token = ensureApiToken(dataDir).token;
+    const { token, created } = ensureApiToken(dataDir);
+    this.token = token;
+    this.createdNow = created;
     this.mtimeMs = this.stat();
   }
 

@@ -199,8 +199,13 @@ export class WorkflowRuntime {
       version: workflow.version,
       active,
       webhooks,
-      schedules: active ? this.options.scheduler.nextRuns(workflow.id) : [],
+      schedules: active ? this.schedulesOf(workflow.id) : [],
     };
+  }
+
+  /** Next run times of an active workflow's schedule triggers (none when it is not active). */
+  schedulesOf(id: string): ScheduleInfo[] {
+    return this.served.has(id) ? this.options.scheduler.nextRuns(id) : [];
   }
 
   stop(): void {

@@ -1,12 +1,14 @@
 /**
- * Engine hooks that persist a run step by step: the execution at start, each node as it starts
- * and as it finishes, and the final record.
+ * Engine hooks that persist a run step by step: the execution, each node as it starts and as it
+ * finishes, and the final record.
  *
- * A finished node's result is committed together with the start of the node after it (or with the
- * final record), in one transaction: still before the next node starts, so every finished node is
- * on disk before anything else runs, at one commit per node instead of two. Between a node's
- * finish and the next start the engine only decides what runs next (no node code, no side
- * effects); should it ever wait there, the result is committed on the next turn of the event loop.
+ * Writes are grouped so that each commits before anything further runs, at one commit per node:
+ * - the execution row is written with the first node's start (before any node runs);
+ * - a finished node's result is written with the start of the node after it (or with the final
+ *   record), so every finished node is on disk before the next node starts.
+ * Between a node's finish and the next start the engine only decides what runs next (no node code,
+ * no side effects); should it ever wait there, the result is written on the next turn of the event
+ * loop instead.
  */
 import type { ExecutionHooks, ExecutionRecord, NodeResult } from '../engine/execution.js';
 import type { ExecutionStore } from './execution-store.js';
@@ -19,6 +21,8 @@ interface Pending {
 
 export function checkpointHooks(executionStore: ExecutionStore): ExecutionHooks {
   // One hooks object may serve many concurrent runs: everything is keyed by execution id.
+  /** Executions started whose row is not written yet. */
+  const unsaved = new Set<string>();
   const pending = new Map<string, Pending>();
   /** A background write still under way, which the run's next write must follow (Postgres has several connections). */
   const inflight = new Map<string, Promise<void>>();
@@ -46,21 +50,28 @@ export function checkpointHooks(executionStore: ExecutionStore): ExecutionHooks 
     pending.delete(id);
     // Nobody awaits this write: a failure is kept and thrown at the run's next hook, which fails the run.
     const writing = executionStore
-      .saveNodes(entry.record, entry.results)
+      .saveNodes(entry.record, entry.results, undefined, { createExecution: unsaved.delete(id) })
       .catch((error: unknown) => void failures.set(id, error))
       .finally(() => inflight.delete(id));
     inflight.set(id, writing);
   }
 
   return {
-    onExecutionStart: (execution) => executionStore.create(execution),
-    onNodeStart: async (execution, result) => executionStore.saveNodes(execution, await take(execution.id), result),
+    onExecutionStart: (execution) => {
+      unsaved.add(execution.id);
+    },
+    onNodeStart: async (execution, result) => {
+      const finished = await take(execution.id);
+      await executionStore.saveNodes(execution, finished, result, { createExecution: unsaved.delete(execution.id) });
+    },
     onNodeFinish: (execution, result) => {
       const entry = pending.get(execution.id);
       if (entry) entry.results.push(result);
       else pending.set(execution.id, { record: execution, results: [result], timer: setImmediate(flushLater, execution.id) });
     },
     onExecutionFinish: async (execution) => {
+      // Never written (no node started): the final record carries everything.
+      const whole = unsaved.delete(execution.id);
       let finished: NodeResult[];
       try {
         finished = await take(execution.id);
@@ -69,7 +80,7 @@ export function checkpointHooks(executionStore: ExecutionStore): ExecutionHooks 
         await executionStore.finish(execution).catch(() => {});
         throw error;
       }
-      await executionStore.finish(execution, finished);
+      await executionStore.finish(execution, whole ? execution.node_results : finished);
     },
   };
 }

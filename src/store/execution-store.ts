@@ -53,6 +53,11 @@ export interface PruneResult {
   fileSizeAfter: number | null;
 }
 
+export interface SaveNodesOptions {
+  /** Also create the execution row (with the record's other node results), as create() would: one commit for both. */
+  createExecution?: boolean;
+}
+
 export interface ExecutionStoreOptions {
   largeOutputChars?: number;
 }
@@ -68,7 +73,7 @@ export interface ExecutionStore {
    * Finished node results and, optionally, the node about to start, with the execution's
    * variables, in one transaction (what checkpointHooks uses: one commit per node start).
    */
-  saveNodes(record: ExecutionRecord, finished: readonly NodeResult[], starting?: NodeResult): Promise<void>;
+  saveNodes(record: ExecutionRecord, finished: readonly NodeResult[], starting?: NodeResult, options?: SaveNodesOptions): Promise<void>;
   /** The final status, timings, error and variables, with any node results not saved yet, in one transaction. */
   finish(record: ExecutionRecord, finished?: readonly NodeResult[]): Promise<void>;
   /** The whole record (execution and every node result) in one transaction. */
@@ -181,13 +186,25 @@ export function createExecutionStore(database: Database, options: ExecutionStore
     };
   }
 
-  async function writeNodes(record: ExecutionRecord, finished: readonly NodeResult[], starting: NodeResult | undefined): Promise<void> {
+  async function writeNodes(record: ExecutionRecord, finished: readonly NodeResult[], starting: NodeResult | undefined, createExecution = false): Promise<void> {
     const queries: CompiledQuery[] = [];
+    if (createExecution) {
+      queries.push(upsertExecution(executionValues(record, new Date().toISOString())));
+      record.node_results.forEach((result, seq) => {
+        if (result !== starting && !finished.includes(result)) nodeQueries(record.id, result, seq, result.attempts, queries);
+      });
+    }
     for (const result of finished) nodeQueries(record.id, result, seqOf(record, result), result.attempts, queries);
     // The engine counts an attempt only after the start hook; the stored row counts it already, so a
     // crash mid-node shows that the node (and any side effect) may have run.
     if (starting) nodeQueries(record.id, starting, seqOf(record, starting), starting.attempts + 1, queries);
     if (queries.length === 0) return;
+    if (createExecution) {
+      // The execution row was just written whole: no separate update of it needed.
+      await writeBatch(queries);
+      writtenStatus.set(record.id, record.status);
+      return;
+    }
     const touch = { id: record.id, status: record.status, variables: toJson(record.variables), updated_at: new Date().toISOString() };
     const statusWritten = writtenStatus.get(record.id) === record.status;
     queries.push(statusWritten ? touchVariables(touch) : touchExecution(touch));
@@ -277,8 +294,8 @@ export function createExecutionStore(database: Database, options: ExecutionStore
       return writeNodes(record, [result], undefined);
     },
 
-    saveNodes(record, finished, starting) {
-      return writeNodes(record, finished, starting);
+    saveNodes(record, finished, starting, options = {}) {
+      return writeNodes(record, finished, starting, options.createExecution);
     },
 
     async finish(record, finished = []) {

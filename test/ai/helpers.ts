@@ -10,6 +10,7 @@ import { AiGateway, type GatewayOptions } from '../../src/ai/gateway.js';
 import { createMemoryAiSettingsStore, createAiSettingsStore, type AiSettings } from '../../src/ai/settings.js';
 import { silentLogger, type AiLogger } from '../../src/ai/logger.js';
 import { openDatabase, type Database } from '../../src/store/database.js';
+import { closedPort } from '../helpers/http-server.js';
 
 export interface TestGatewayOptions {
   env?: Record<string, string>;
@@ -29,14 +30,19 @@ export interface TestGateway {
 }
 
 /** A port nothing listens on: local providers fail fast with "connection refused". */
-export const CLOSED = 'http://127.0.0.1:9';
+let closed: string | undefined;
+export async function closedUrl(): Promise<string> {
+  closed ??= `http://127.0.0.1:${await closedPort()}`;
+  return closed;
+}
 
 export async function testGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'skynette-ai-'));
+  const nothing = await closedUrl();
   const env: Record<string, string> = {
     SKYNETTE_MODELS_DIR: join(dir, 'models'),
-    OLLAMA_HOST: CLOSED,
-    LMSTUDIO_BASE_URL: `${CLOSED}/v1`,
+    OLLAMA_HOST: nothing,
+    LMSTUDIO_BASE_URL: `${nothing}/v1`,
     SKYNETTE_LLAMA_GPU: 'false',
     SKYNETTE_LLAMA_THREADS: '1',
     ...options.env,

@@ -64,7 +64,7 @@ connections:
   const record = JSON.parse((await runCli(['executions', 'show', listed[0].id, '--json'], { env })).stdout);
   assert.equal(record.status, 'completed');
   const byKey = new Map(record.node_results.map((r: { key: string }) => [r.key, r]));
-  for (const key of ['start', 'first', 'each[0]/mark', 'each[0]/pause', 'each[1]/mark', 'each[2]/mark', 'each[2]/pause', 'each', 'last']) {
+  for (const key of ['start', 'first', 'each[0]/mark', 'each[0]/pause', 'each[1]/mark', 'each[2]/mark', 'each[2]/pause', 'last']) {
     const r = byKey.get(key) as { status: string; attempts: number } | undefined;
     assert.ok(r, `${key} has a result`);
     assert.equal(r.status, 'completed', key);
@@ -73,6 +73,8 @@ connections:
   const interrupted = byKey.get('each[1]/pause') as { status: string; attempts: number };
   assert.equal(interrupted.status, 'completed');
   assert.equal(interrupted.attempts, 2, 'the node running at the crash ran again and says so');
+  // The loop node itself was running too (its body was); it ran again, reusing finished iterations.
+  assert.equal((byKey.get('each') as { attempts: number }).attempts, 2);
 
   const none = await runCli(['executions', 'resume', '--all'], { env });
   assert.match(none.stdout, /no interrupted executions/);

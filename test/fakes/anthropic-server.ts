@@ -178,7 +178,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     return reply;
   }
 
-  function stream(body: any, reply: FakeReply, res: ServerResponse, fault: Fault | undefined): void {
+  async function stream(body: any, reply: FakeReply, res: ServerResponse, fault: Fault | undefined): Promise<void> {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     const id = `msg_${++counter}`;
@@ -191,6 +191,8 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       for (const [i, word] of words.entries()) {
         send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: word } });
         if (i === 0 && fault?.kind === 'fail_after_first_token') {
+          // Let the first token reach the client before the connection dies.
+          await new Promise((resolve) => setTimeout(resolve, 50));
           res.socket?.destroy();
           return;
         }

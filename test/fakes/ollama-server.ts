@@ -68,7 +68,7 @@ export async function startFakeOllama(options: { models?: string[]; chunkDelayMs
     return answerGenericFault(fault, res);
   }
 
-  function streamLines(res: ServerResponse, lines: object[], fault: Fault | undefined): void {
+  async function streamLines(res: ServerResponse, lines: object[], fault: Fault | undefined): Promise<void> {
     res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     for (const [i, line] of lines.entries()) {
       const last = i === lines.length - 1;
@@ -78,6 +78,8 @@ export async function startFakeOllama(options: { models?: string[]; chunkDelayMs
       }
       res.write(JSON.stringify(line) + '\n');
       if (i === 0 && fault?.kind === 'fail_after_first_token') {
+        // Let the first token reach the client before the connection dies.
+        await new Promise((resolve) => setTimeout(resolve, 50));
         res.socket?.destroy();
         return;
       }
@@ -116,7 +118,7 @@ export async function startFakeOllama(options: { models?: string[]; chunkDelayMs
     const lines: object[] = words.map((word) => ({ model: body.model, created_at: created, message: { role: 'assistant', content: word }, done: false }));
     if (toolCalls.length) lines.push({ model: body.model, created_at: created, message: { role: 'assistant', content: '', tool_calls: toolCalls }, done: false });
     lines.push({ ...final, message: { role: 'assistant', content: '' } });
-    streamLines(res, lines, fault);
+    return streamLines(res, lines, fault);
   });
 
   server.on('*', '/api/generate', (req, res) => {
@@ -137,7 +139,7 @@ export async function startFakeOllama(options: { models?: string[]; chunkDelayMs
     const final = { model: body.model, created_at: created, done: true, done_reason: 'stop', prompt_eval_count: countTokens(body.prompt), eval_count: countTokens(text) };
     if (body.stream === false) return { json: { ...final, response: text } };
     const lines = [...text.split(/(?<= )/).map((word) => ({ model: body.model, created_at: created, response: word, done: false })), { ...final, response: '' }];
-    streamLines(res, lines, undefined);
+    return streamLines(res, lines, undefined);
   });
 
   server.on('*', '/api/embed', (req, res) => {

@@ -155,6 +155,8 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       if (options.chunkDelayMs) await sleep(options.chunkDelayMs);
       send([{ index: 0, delta: { content: word }, logprobs: null, finish_reason: null }]);
       if (i === 0 && fault?.kind === 'fail_after_first_token') {
+        // Let the first token reach the client before the connection dies.
+        await sleep(50);
         res.socket?.destroy();
         return;
       }

@@ -12,7 +12,10 @@ import { checkpointHooks } from '../../src/store/checkpoint-hooks.js';
 import { createStore, type Store } from '../../src/store/index.js';
 import { migrations, type StoreMigration } from '../../src/store/migrations/index.js';
 import { SkynetteError } from '../../src/util/errors.js';
+import { registerTestNodes } from '../helpers/test-nodes.js';
 import { workflow } from '../helpers/workflow.js';
+
+registerTestNodes();
 import type { StoreHarness } from './harness.js';
 
 const trigger = { id: 'start', type: 'manual_trigger' };
@@ -340,6 +343,43 @@ export function storeSuite(harness: StoreHarness): void {
         assert.equal(byKey.get('check')!.status, 'completed');
         assert.deepEqual(after.node_results.map((r) => r.key), ['start', 'total', 'check', 'big', 'small', 'log']);
         assert.deepEqual(await executionStore.findInterrupted(), []);
+      });
+
+      test('failed, retried, continued, disabled and skipped nodes are stored as the engine returned them', async () => {
+        const { executionStore } = await open();
+        const wf = workflow(
+          [
+            trigger,
+            { id: 'off', type: 'log_debug', enabled: false },
+            { id: 'flaky', type: 'test_flaky', config: { key: `store-${harness.dialect}-${Date.now()}`, fail_times: 1, on_error: 'retry', retry_delay_ms: 1 } },
+            { id: 'soft', type: 'test_fail', config: { on_error: 'continue' } },
+            { id: 'hard', type: 'test_fail', config: { message: 'stops here' } },
+            { id: 'never', type: 'log_debug' },
+          ],
+          ['start -> off', 'off -> flaky', 'flaky -> soft', 'soft -> hard', 'hard -> never'],
+        );
+        const run = await runWorkflow(wf, { hooks: checkpointHooks(executionStore) });
+        assert.equal(run.status, 'failed');
+        assert.equal(run.error?.message, 'stops here');
+        const stored = await executionStore.require(run.id);
+        assert.deepEqual(stored, run);
+        const byKey = new Map(stored.node_results.map((r) => [r.key, r]));
+        assert.equal(byKey.get('off')!.status, 'disabled');
+        assert.equal(byKey.get('flaky')!.attempts, 2);
+        assert.equal(byKey.get('soft')!.continued, true);
+        assert.equal(byKey.get('hard')!.status, 'failed');
+      });
+
+      test('a run in which no node starts (all reused on resume) is still stored', async () => {
+        const { executionStore } = await open();
+        const wf = orderWorkflow();
+        const first = await runWorkflow(wf, { trigger: { qty: 1, price: 1 } });
+        const resumed = await runWorkflow(wf, { resumeFrom: { ...first, status: 'running' }, hooks: checkpointHooks(executionStore) });
+        assert.equal(resumed.status, 'completed');
+        // The engine appends a fresh result for a branch it skips again, so a key can appear twice in
+        // its record; the store keeps one row per key, the latest.
+        const latest = resumed.node_results.filter((r, i) => !resumed.node_results.slice(i + 1).some((later) => later.key === r.key));
+        assert.deepEqual(await executionStore.require(first.id), { ...resumed, node_results: latest });
       });
 
       test('large outputs are kept in execution_data and come back whole; small ones stay inline', async () => {

@@ -129,7 +129,7 @@ export class AnthropicProvider implements AiProvider {
     }
     if (error instanceof Anthropic.APIError) {
       const status = error.status;
-      const body = describeErrorBody(error.error) || error.message;
+      const body = describeErrorBody(error.error) || describeErrorBody(error.message.replace(/^\d{3}\s*/, '')) || error.message;
       if (status === undefined) {
         const overloaded = /overloaded/i.test(body);
         return new AiProviderError(this.name, 'server', `the stream reported an error: ${body}`, { code: overloaded ? 'AI_SERVER_ERROR' : undefined });

@@ -153,7 +153,8 @@ export class OpenAiCompatibleProvider implements AiProvider {
     }
     if (error instanceof OpenAI.APIError) {
       const status = error.status;
-      const body = describeErrorBody(error.error) || error.message;
+      // A body that is not JSON (an HTML page from a proxy) is only in the message, after the status.
+      const body = describeErrorBody(error.error) || describeErrorBody(error.message.replace(/^\d{3}\s*/, '')) || error.message;
       if (status === undefined) return new AiProviderError(this.name, 'server', `the stream reported an error: ${body}`);
       let kind = kindForStatus(status);
       if (kind === 'bad_request' && mentionsUnknownModel(body)) kind = 'not_found';

@@ -6,6 +6,7 @@ import { parseInputData } from '../input-data.js';
 import { validateWorkflowFile } from '../workflow-file.js';
 import { executionSummary, formatNodeLine, printExecutionEnd } from '../print-execution.js';
 import { runWithCtrlC } from '../cancel.js';
+import { openContext, type SkynetteContext } from '../../executions/context.js';
 
 interface RunOptions {
   data?: string;
@@ -29,11 +30,18 @@ export function registerRunCommand(program: Command): void {
         fail(`${file} is not a valid workflow:\n${report.errors.map((e) => '  ' + formatProblem(e)).join('\n')}`);
       }
       const trigger = parseInputData(options.data);
+      // The data folder (and its credential vault) is opened only if a node asks for a credential.
+      let context: Promise<SkynetteContext> | undefined;
+      const getCredential = async (reference: string) => {
+        context ??= openContext();
+        return (await context).vault.resolveCredential(reference);
+      };
       const record = await runWithCtrlC((signal) =>
         runWorkflow(report.workflow!, {
           mode: 'cli',
           trigger,
           signal,
+          getCredential,
           hooks: options.json
             ? undefined
             : {
@@ -43,6 +51,7 @@ export function registerRunCommand(program: Command): void {
               },
         }),
       );
+      if (context) await (await context).close();
       const summary = executionSummary(record);
       if (options.output) writeFileSync(options.output, JSON.stringify(summary, null, 2) + '\n');
       if (options.json) printJson(summary);

@@ -24,6 +24,11 @@ async function loadTransformers(): Promise<Transformers> {
   return transformers;
 }
 
+/** Forgets loaded pipelines (tests that rewrite a model folder). */
+export function clearOnnxPipelines(): void {
+  pipelines.clear();
+}
+
 /** True when `dir` looks like an ONNX sentence-embedding model folder. */
 export function isOnnxModelDir(dir: string): boolean {
   return existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'tokenizer.json')) && (existsSync(join(dir, 'onnx', 'model.onnx')) || existsSync(join(dir, 'model.onnx')));

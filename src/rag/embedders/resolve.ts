@@ -11,7 +11,7 @@ import { isAbsolute, join } from 'node:path';
 import { SkynetteError } from '../../util/errors.js';
 import { CachedEmbedder } from './cache.js';
 import { GatewayEmbedder, type EmbeddingGateway } from './gateway.js';
-import { isOnnxModelDir, OnnxEmbedder } from './onnx.js';
+import { clearOnnxPipelines, isOnnxModelDir, OnnxEmbedder } from './onnx.js';
 import type { Embedder } from './types.js';
 
 export type ModelSpec = { kind: 'none' } | { kind: 'onnx'; name: string } | { kind: 'gateway'; provider: string; model: string };
@@ -124,6 +124,7 @@ export function createEmbedder(spec: string, environment: EmbedderEnvironment): 
 /** Forgets loaded embedders (tests that rewrite a model folder). */
 export function clearEmbedderCache(): void {
   embedders.clear();
+  clearOnnxPipelines();
 }
 
 // The AI gateway is loaded only when a provider model is used, so a local-only setup never loads it.

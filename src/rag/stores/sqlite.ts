@@ -32,9 +32,15 @@ export function tableKey(kb: Pick<KnowledgeBaseRecord, 'id'>): string {
   return key;
 }
 
-/** Sign-bit vectors need a dimension divisible by 8; other models use exact float vec0 search. */
+/** Below this many dimensions sign bits say too little (32 bits have 33 distances): search exactly. */
+export const SIGN_BITS_MIN_DIMENSIONS = 256;
+
+/**
+ * Sign-bit candidates for models of 256+ dimensions (divisible by 8, as bit vectors need);
+ * smaller models use an exact float vec0 index with cosine distance.
+ */
 export function usesSignBits(dimensions: number): boolean {
-  return dimensions % 8 === 0;
+  return dimensions % 8 === 0 && dimensions >= SIGN_BITS_MIN_DIMENSIONS;
 }
 
 function vectorBlob(vector: Float32Array): Buffer {

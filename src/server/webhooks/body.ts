@@ -12,7 +12,7 @@ export interface WebhookFile {
   filename: string;
   content_type: string;
   size: number;
-  /** Where the bytes were stored: `<data dir>/binary/<execution id>/<n>-<name>`. */
+  /** Where the bytes were stored: `<data dir>/executions/webhook-files/<execution id>/<n>-<name>`. */
   path: string;
 }
 
@@ -112,7 +112,7 @@ export async function parseWebhookBody(contentType: string | undefined, raw: Buf
 async function parseMultipart(contentType: string, raw: Buffer, binaryDir: () => string): Promise<ParsedBody> {
   let form: FormData;
   try {
-    form = await new Response(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), { headers: { 'content-type': contentType } }).formData();
+    form = await new Response(new Blob([raw]), { headers: { 'content-type': contentType } }).formData();
   } catch (error) {
     throw badBody(`the multipart body could not be read: ${(error as Error).message}`);
   }

@@ -161,7 +161,7 @@ export function registerWebhookRoutes(app: FastifyInstance, options: WebhookRout
         }
       }
       const executionId = randomUUID();
-      const parsed = await parseWebhookBody(request.headers['content-type'], raw, () => join(dataDir, 'binary', executionId));
+      const parsed = await parseWebhookBody(request.headers['content-type'], raw, () => join(dataDir, 'webhook-files', executionId));
       const headers: Record<string, unknown> = { ...request.headers };
       const query: Record<string, unknown> = { ...(request.query as Record<string, unknown>) };
       // Secrets that authenticated the request are not kept in the execution record.
