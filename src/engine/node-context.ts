@@ -5,6 +5,7 @@
 import type { NodeContext, NodeInput, NodeLogger } from '../nodes/sdk.js';
 import { resolveTemplate, type ExpressionScope } from '../expressions/index.js';
 import { SkynetteError } from '../util/errors.js';
+import { redactSecrets } from '../secrets/redact.js';
 import type { CompiledNode } from './compile.js';
 import type { NodeLogLine, NodeResult } from './execution.js';
 import type { Frame } from './runner.js';
@@ -100,7 +101,7 @@ export class NodeRunContext implements NodeContext {
       if (logs.length === MAX_LOG_LINES) logs.push({ level: 'warn', message: `more than ${MAX_LOG_LINES} log lines; the rest are dropped`, at: new Date().toISOString() });
       return;
     }
-    let text = data === undefined ? message : `${message} ${safeJson(data)}`;
+    let text = redactSecrets(data === undefined ? message : `${message} ${safeJson(data)}`);
     if (text.length > MAX_LOG_LINE_CHARS) text = text.slice(0, MAX_LOG_LINE_CHARS) + '… (cut)';
     const entry: NodeLogLine = { level, message: text, at: new Date().toISOString() };
     logs.push(entry);

@@ -18,6 +18,7 @@ import type { ExecutionErrorInfo, ExecutionHooks, ExecutionRecord, NodeLogLine, 
 import { NodeRunContext } from './node-context.js';
 import { allowedEnv } from './env.js';
 import { abortableSleep, runWithAbort } from './abort.js';
+import { redactSecrets, rememberedSecretCount } from '../secrets/redact.js';
 
 export interface RunOptions {
   executionId?: string;
@@ -326,7 +327,7 @@ class WorkflowRun {
         const ctx = new NodeRunContext(this, frame, compiled, result, config, input, inputs, scope);
         const value = await runWithAbort(() => definition.run(ctx), this.controller.signal, settings.timeout_ms, ctx);
         const routed = value instanceof Routed;
-        const output = normalizeOutput(routed ? value.data : value);
+        const output = redactOutput(normalizeOutput(routed ? value.data : value));
         this.checkSize(output, node.name);
         result.output = output;
         result.ports = routed ? value.ports : [definition.outputs[0]];
@@ -417,13 +418,26 @@ function staticOnError(compiled: CompiledNode): string {
   return typeof v === 'string' ? v : 'stop';
 }
 
+/**
+ * A node output that echoes a credential (an API answering with the token it was sent) is stored
+ * with the secret blanked. Costs nothing until the vault has decrypted a secret in this process.
+ */
+function redactOutput(output: unknown): unknown {
+  if (rememberedSecretCount() === 0 || output === null) return output;
+  if (typeof output === 'string') return redactSecrets(output);
+  if (typeof output !== 'object') return output;
+  const text = JSON.stringify(output);
+  const clean = redactSecrets(text);
+  return clean === text ? output : JSON.parse(clean);
+}
+
 /** Node outputs are JSON data: undefined becomes null. */
 function normalizeOutput(value: unknown): unknown {
   return value === undefined ? null : value;
 }
 
 export function toErrorInfo(error: unknown, nodeId?: string): ExecutionErrorInfo {
-  const info: ExecutionErrorInfo = { message: errorMessage(error), code: errorCode(error) };
+  const info: ExecutionErrorInfo = { message: redactSecrets(errorMessage(error)), code: errorCode(error) };
   if (nodeId) info.node = nodeId;
   if (error instanceof SkynetteError && error.path) info.path = error.path;
   return info;

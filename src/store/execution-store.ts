@@ -87,6 +87,12 @@ export interface ExecutionStore {
   prune(options: PruneOptions): Promise<PruneResult>;
 }
 
+interface NodeEntry {
+  result: NodeResult;
+  seq: number;
+  attempts: number;
+}
+
 type NodeValues = Omit<Selectable<ExecutionNodesTable>, 'continued'> & { continued: boolean };
 type ExecutionValues = Selectable<ExecutionsTable>;
 
@@ -136,6 +142,20 @@ export function createExecutionStore(database: Database, options: ExecutionStore
       .values({ id: param('id'), ...Object.fromEntries(executionColumns.map((c) => [c, param(c)])) } as never)
       .onConflict((oc) => oc.column('id').doUpdateSet(Object.fromEntries(finalColumns.map((c) => [c, sql.ref(`excluded.${c}`)])) as never)),
   );
+
+  /**
+   * Node rows for several results. A key may come twice (the engine appends a fresh result for a
+   * branch it skips again on resume): the last one is the row, and a combined Postgres statement
+   * may not touch one row twice.
+   */
+  function pushNodes(executionId: string, entries: NodeEntry[], into: CompiledQuery[]): void {
+    for (let i = 0; i < entries.length; i++) {
+      const { result, seq, attempts } = entries[i];
+      let superseded = false;
+      for (let j = i + 1; j < entries.length && !superseded; j++) superseded = entries[j].result.key === result.key;
+      if (!superseded) nodeQueries(executionId, result, seq, attempts, into);
+    }
+  }
 
   /** The node row (and its large-output row, if any) for a result. */
   function nodeQueries(executionId: string, result: NodeResult, seq: number, attempts: number, into: CompiledQuery[]): void {
@@ -188,16 +208,18 @@ export function createExecutionStore(database: Database, options: ExecutionStore
 
   async function writeNodes(record: ExecutionRecord, finished: readonly NodeResult[], starting: NodeResult | undefined, createExecution = false): Promise<void> {
     const queries: CompiledQuery[] = [];
+    const entries: NodeEntry[] = [];
     if (createExecution) {
       queries.push(upsertExecution(executionValues(record, new Date().toISOString())));
       record.node_results.forEach((result, seq) => {
-        if (result !== starting && !finished.includes(result)) nodeQueries(record.id, result, seq, result.attempts, queries);
+        if (result !== starting && !finished.includes(result)) entries.push({ result, seq, attempts: result.attempts });
       });
     }
-    for (const result of finished) nodeQueries(record.id, result, seqOf(record, result), result.attempts, queries);
+    for (const result of finished) entries.push({ result, seq: seqOf(record, result), attempts: result.attempts });
     // The engine counts an attempt only after the start hook; the stored row counts it already, so a
     // crash mid-node shows that the node (and any side effect) may have run.
-    if (starting) nodeQueries(record.id, starting, seqOf(record, starting), starting.attempts + 1, queries);
+    if (starting) entries.push({ result: starting, seq: seqOf(record, starting), attempts: starting.attempts + 1 });
+    pushNodes(record.id, entries, queries);
     if (queries.length === 0) return;
     if (createExecution) {
       // The execution row was just written whole: no separate update of it needed.
@@ -281,7 +303,7 @@ export function createExecutionStore(database: Database, options: ExecutionStore
   const store: ExecutionStore = {
     async create(record) {
       const queries = [upsertExecution(executionValues(record, new Date().toISOString()))];
-      record.node_results.forEach((result, seq) => nodeQueries(record.id, result, seq, result.attempts, queries));
+      pushNodes(record.id, record.node_results.map((result, seq) => ({ result, seq, attempts: result.attempts })), queries);
       await writeBatch(queries);
       writtenStatus.set(record.id, record.status);
     },
@@ -301,7 +323,7 @@ export function createExecutionStore(database: Database, options: ExecutionStore
     async finish(record, finished = []) {
       writtenStatus.delete(record.id);
       const queries: CompiledQuery[] = [];
-      for (const result of finished) nodeQueries(record.id, result, seqOf(record, result), result.attempts, queries);
+      pushNodes(record.id, finished.map((result) => ({ result, seq: seqOf(record, result), attempts: result.attempts })), queries);
       // Node rows reference the execution row, so it goes first.
       queries.unshift(finishExecution(executionValues(record, new Date().toISOString())));
       await writeBatch(queries);

@@ -65,7 +65,7 @@ describe('llamacpp provider on a tiny generated GGUF', () => {
   });
 
   it('refuses a prompt the context cannot hold', async () => {
-    await assert.rejects(t.gateway.chat({ ...llama, messages: [{ role: 'user', content: 'seven '.repeat(400) }] }), (error: SkynetteError) => {
+    await assert.rejects(t.gateway.chat({ ...llama, messages: [{ role: 'user', content: 'x'.repeat(3000) }] }), (error: SkynetteError) => {
       assert.equal(error.code, 'AI_CONTEXT_TOO_LONG');
       assert.match(error.message, /context holds 512/);
       return true;

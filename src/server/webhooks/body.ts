@@ -112,7 +112,7 @@ export async function parseWebhookBody(contentType: string | undefined, raw: Buf
 async function parseMultipart(contentType: string, raw: Buffer, binaryDir: () => string): Promise<ParsedBody> {
   let form: FormData;
   try {
-    form = await new Response(new Blob([raw]), { headers: { 'content-type': contentType } }).formData();
+    form = await new Response(new Blob([new Uint8Array(raw)]), { headers: { 'content-type': contentType } }).formData();
   } catch (error) {
     throw badBody(`the multipart body could not be read: ${(error as Error).message}`);
   }
