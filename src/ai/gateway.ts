@@ -9,7 +9,6 @@
  *   const reply = await gateway.chat({ messages: [{ role: 'user', content: 'Hello' }] });
  *   reply.text, reply.provider, reply.model, reply.usage, reply.cost_usd, reply.tried
  */
-import { sleep } from '../http/retry.js';
 import { SkynetteError, errorMessage } from '../util/errors.js';
 import type { Database } from '../store/database.js';
 import { BudgetGuard, budgetWarning, describeBudget } from './budgets.js';
@@ -368,16 +367,14 @@ export class AiGateway {
     const candidates = this.candidates(spec.capability, spec.provider, spec.model, spec.fallback).filter((e) => !spec.only || spec.only(e.provider));
     if (!candidates.length) throw new SkynetteError('AI_NO_PROVIDER', `no enabled AI provider can do this ${spec.operation} call`);
     const fallback = this.general.fallback;
-    const timeoutMs = spec.timeoutMs ?? this.general.timeout_ms;
     const tried: AttemptFailure[] = [];
     const failures: AiProviderError[] = [];
     for (let index = 0; index < candidates.length; index++) {
       const entry = candidates[index];
       const problem = this.problemOf(entry);
       if (problem) {
-        const failure = new AiProviderError(entry.name, 'not_configured', problem);
-        tried.push({ provider: entry.name, error: failure.message, code: failure.code });
-        failures.push(failure);
+        // Not an attempt: left out of `tried`, but named if nothing answers.
+        failures.push(new AiProviderError(entry.name, 'not_configured', problem));
         continue;
       }
       const budgetFailure = await this.budgetGate(entry, spec);
@@ -387,7 +384,7 @@ export class AiGateway {
         continue;
       }
       const modelForEntry = modelFor(entry.name, spec.model, spec.provider);
-      const options: CallOptions = { signal: spec.signal ?? new AbortController().signal, timeoutMs };
+      const options: CallOptions = { signal: spec.signal ?? new AbortController().signal, timeoutMs: spec.timeoutMs ?? entry.settings.timeout_ms ?? this.general.timeout_ms };
       let retried = false;
       for (;;) {
         const started = performance.now();
@@ -420,7 +417,7 @@ export class AiGateway {
           const more = index < candidates.length - 1;
           if (!more || !fallback || !canFallBack(error, Boolean(modelForEntry && spec.provider && spec.provider !== 'auto'))) {
             if (!more && failures.length === 1) throw withTried(error, tried);
-            if (!more) throw this.allFailed(spec.capability, tried, failures);
+            if (!more) throw this.allFailed(spec.capability, failures);
             throw withTried(error, tried);
           }
           this.log.info(`${entry.name} failed (${error.code}); trying the next provider`, { error: error.message });
@@ -428,12 +425,13 @@ export class AiGateway {
         }
       }
     }
-    throw this.allFailed(spec.capability, tried, failures);
+    throw this.allFailed(spec.capability, failures);
   }
 
-  private allFailed(capability: Capability, tried: AttemptFailure[], failures: AiProviderError[]): SkynetteError {
+  private allFailed(capability: Capability, failures: AiProviderError[]): SkynetteError {
+    const tried: AttemptFailure[] = failures.map((f) => ({ provider: f.provider, error: f.message, code: f.code }));
     const nothingReachable = failures.every((f) => f.kind === 'not_configured' || (f.kind === 'network' && this.provider(f.provider)?.local));
-    const lines = tried.map((t) => `  - ${t.error}`).join('\n');
+    const lines = failures.map((f) => `  - ${f.message}`).join('\n');
     if (nothingReachable) {
       return new SkynetteError(
         'AI_NO_PROVIDER',
@@ -563,16 +561,14 @@ export class AiGateway {
     checkOptions(request);
     const capability = capabilityOf(request);
     const candidates = this.candidates(capability, request.provider, request.model, request.fallback);
-    const timeoutMs = request.timeout_ms ?? this.general.timeout_ms;
     const tried: AttemptFailure[] = [];
     const failures: AiProviderError[] = [];
     for (let index = 0; index < candidates.length; index++) {
       const entry = candidates[index];
       const problem = this.problemOf(entry);
       if (problem) {
-        const failure = new AiProviderError(entry.name, 'not_configured', problem);
-        tried.push({ provider: entry.name, error: failure.message, code: failure.code });
-        failures.push(failure);
+        // Not an attempt: left out of `tried`, but named if nothing answers.
+        failures.push(new AiProviderError(entry.name, 'not_configured', problem));
         continue;
       }
       const budgetFailure = await this.budgetGate(entry, request);
@@ -582,7 +578,7 @@ export class AiGateway {
         continue;
       }
       const pinned = modelFor(entry.name, request.model, request.provider);
-      const options: CallOptions = { signal: request.signal ?? new AbortController().signal, timeoutMs };
+      const options: CallOptions = { signal: request.signal ?? new AbortController().signal, timeoutMs: request.timeout_ms ?? entry.settings.timeout_ms ?? this.general.timeout_ms };
       let retried = false;
       for (;;) {
         const started = performance.now();
@@ -624,14 +620,14 @@ export class AiGateway {
           const more = index < candidates.length - 1;
           if (!more || !this.general.fallback || !canFallBack(error, Boolean(pinned && request.provider && request.provider !== 'auto'))) {
             if (!more && failures.length === 1) throw withTried(error, tried);
-            if (!more) throw this.allFailed(capability, tried, failures);
+            if (!more) throw this.allFailed(capability, failures);
             throw withTried(error, tried);
           }
           break;
         }
       }
     }
-    throw this.allFailed(capability, tried, failures);
+    throw this.allFailed(capability, failures);
   }
 
   async embed(request: EmbedRequest): Promise<EmbedResult> {
@@ -776,6 +772,22 @@ export class AiGateway {
     await Promise.all(this.entries.map((e) => e.provider.close?.().catch(() => undefined)));
     if (this.options.ownsDatabase) await this.options.database?.close();
   }
+}
+
+/** Waits `ms`; rejects when the signal aborts first. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function withTried(error: SkynetteError, tried: AttemptFailure[]): SkynetteError {

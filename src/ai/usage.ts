@@ -4,7 +4,7 @@
  * ISO-8601 UTC text, so a day is its first ten characters on both SQLite and Postgres.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { SkynetteError } from '../util/errors.js';
 import { roundUsd } from './prices.js';
 
@@ -108,6 +108,8 @@ export function createSqlUsageStore(database: Kysely<any>): UsageStore {
       return row;
     },
     async spentSince(since, provider) {
+      // The database already loaded kysely; importing it here keeps it out of the nodes' start-up.
+      const { sql } = await import('kysely');
       let query = db
         .selectFrom('ai_usage')
         .select((eb) => eb.fn.coalesce(eb.fn.sum<number | string>('cost_usd'), sql<number>`0`).as('spent'))
@@ -118,6 +120,7 @@ export function createSqlUsageStore(database: Kysely<any>): UsageStore {
       return roundUsd(Number(row?.spent ?? 0));
     },
     async summarize(by, options = {}) {
+      const { sql } = await import('kysely');
       const key =
         by === 'provider' ? sql<string>`provider` : by === 'model' ? sql<string>`provider || '/' || model` : by === 'day' ? sql<string>`substr(created_at, 1, 10)` : sql<string>`coalesce(workflow_id, '(none)')`;
       let query = db

@@ -11,6 +11,8 @@ import { registerWorkflowsCommand } from './commands/workflows.js';
 import { registerExecCommand } from './commands/exec.js';
 import { registerExecutionsCommand } from './commands/executions.js';
 import { registerSettingsCommand } from './commands/settings.js';
+import { registerKbCommand } from './commands/kb.js';
+import { registerModelsCommand } from './commands/models.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -34,5 +36,7 @@ export function buildProgram(): Command {
   registerExecutionsCommand(program);
   registerCredentialsCommand(program);
   registerSettingsCommand(program);
+  registerKbCommand(program);
+  registerModelsCommand(program);
   return program;
 }

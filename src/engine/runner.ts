@@ -223,6 +223,8 @@ class WorkflowRun {
   }
 
   private async skip(frame: Frame, compiled: CompiledNode, key: string): Promise<void> {
+    // Resuming: a node skipped before is already in the record; it is not recorded twice.
+    if (this.prior.get(key)?.status === 'skipped') return this.markSkipped(frame, compiled);
     const result = this.newResult(compiled, key, undefined);
     result.status = 'skipped';
     result.started_at = null;

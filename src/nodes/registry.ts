@@ -9,6 +9,7 @@ import { httpNodes } from './core/http/index.js';
 import { fileNodes } from './core/files/index.js';
 import { codeNodes } from './core/code/index.js';
 import { databaseNodes } from './core/database/index.js';
+import { ragNodes } from './rag/index.js';
 
 export const allNodes: RegisteredNode[] = [
   ...triggerNodes,
@@ -17,6 +18,7 @@ export const allNodes: RegisteredNode[] = [
   ...fileNodes,
   ...codeNodes,
   ...databaseNodes,
+  ...ragNodes,
 ];
 
 const byType = new Map<string, RegisteredNode>();

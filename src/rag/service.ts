@@ -10,7 +10,7 @@ import { SkynetteError, errorMessage } from '../util/errors.js';
 import { approximateTokenCount, chunkDocument, validateChunking } from './chunker.js';
 import { textHash } from './embedders/cache.js';
 import type { EmbeddingGateway } from './embedders/gateway.js';
-import { createEmbedder, defaultModelSpec, normalizeModelSpec } from './embedders/resolve.js';
+import { createEmbedder, defaultModelSpec, normalizeModelSpec, parseModelSpec } from './embedders/resolve.js';
 import type { Embedder } from './embedders/types.js';
 import { DEFAULT_RRF_K, reciprocalRankFusion, type FusedChunk } from './fusion.js';
 import { expandSources, parseDocument, readDocument, type DocumentSource } from './loaders/index.js';
@@ -163,7 +163,8 @@ export class KnowledgeBaseService {
         notice = `no embedding model in ${this.modelsDir}, so "${name}" uses keyword search only; to add vector search, install a model (skynette models add PATH, or skynette models pull NAME) and create the knowledge base again with --model`;
       }
     } else {
-      spec = normalizeModelSpec(input.model, this.modelsDir);
+      // An injected embedder factory (tests, benchmarks) knows its own specs.
+      spec = this.options.embedderFor ? (parseModelSpec(input.model).kind === 'none' ? null : input.model!.trim()) : normalizeModelSpec(input.model, this.modelsDir);
       if (!spec) notice = `"${name}" has no embedding model (--model none): keyword search only`;
     }
     let dimensions: number | null = null;

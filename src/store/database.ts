@@ -2,7 +2,7 @@
  * Opens Skynette's database: an embedded SQLite file by default, Postgres when a postgres:// URL is
  * given (option or SKYNETTE_DB_URL). Applies pending migrations before returning.
  */
-import { statSync } from 'node:fs';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -89,8 +89,12 @@ async function openSqlite(file: string, options: OpenDatabaseOptions): Promise<D
   const context: ErrorContext = { dialect: 'sqlite', location: file, busyTimeoutMs };
   const translate = (error: unknown) => translateDatabaseError(error, context);
   let sqlite: BetterSqlite3.Database;
+  const created = !existsSync(file);
   try {
     sqlite = new BetterSqlite3(file, { timeout: busyTimeoutMs });
+    // The file holds credentials (encrypted) and run data: owner only. SQLite gives its WAL and
+    // shared-memory files the same mode.
+    if (created) chmodSync(file, 0o600);
   } catch (error) {
     throw translate(error);
   }
@@ -151,7 +155,11 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   pool.on('error', () => {});
   const db = new Kysely<Schema>({ dialect: new TranslatingDialect(new PostgresDialect({ pool }), translate) });
   try {
-    if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+    if (schema) {
+      // Checked first: a user without CREATE on the database can still use a schema made for it.
+      const found = await sql`select 1 from pg_namespace where nspname = ${schema}`.execute(db);
+      if (found.rows.length === 0) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+    }
   } catch (error) {
     await db.destroy().catch(() => {});
     throw translate(error);

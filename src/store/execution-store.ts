@@ -97,7 +97,7 @@ type NodeValues = Omit<Selectable<ExecutionNodesTable>, 'continued'> & { continu
 type ExecutionValues = Selectable<ExecutionsTable>;
 
 export function createExecutionStore(database: Database, options: ExecutionStoreOptions = {}): ExecutionStore {
-  const { db, dialect } = database;
+  const { db } = database;
   const largeOutputChars = options.largeOutputChars ?? LARGE_OUTPUT_CHARS;
   const writeBatch = createWriteBatch(database);
 

@@ -28,9 +28,9 @@ export async function openStore(options: OpenDatabaseOptions & ExecutionStoreOpt
   return createStore(await openDatabase(options), options);
 }
 
-export { openDatabase, databaseFileSize, DATABASE_FILE_NAME, type Database, type OpenDatabaseOptions } from './database.js';
+export { openDatabase, databaseFileSize, shrinkSqliteFile, DATABASE_FILE_NAME, type Database, type OpenDatabaseOptions } from './database.js';
 export { checkpointHooks } from './checkpoint-hooks.js';
-export { createExecutionStore, LARGE_OUTPUT_CHARS, type ExecutionStore, type ExecutionSummary, type ExecutionPage, type ListExecutionsOptions, type PruneOptions, type PruneResult } from './execution-store.js';
+export { createExecutionStore, LARGE_OUTPUT_CHARS, type ExecutionStore, type ExecutionSummary, type ExecutionPage, type ListExecutionsOptions, type PruneOptions, type PruneResult, type SaveNodesOptions } from './execution-store.js';
 export { createWorkflowStore, slugify, workflowChecksum, type WorkflowStore, type StoredWorkflow, type WorkflowSummary, type WorkflowVersion, type WorkflowVersionInfo, type SaveWorkflowResult } from './workflow-store.js';
 export { createSettingsStore, isSettingKey, type SettingsStore, type SettingEntry } from './settings-store.js';
 export { settingDefinitions, type SettingKey, type SettingValue, type SettingValues } from './setting-definitions.js';

@@ -40,7 +40,8 @@ parentPort.on('message', () => {
 
 export function startCheckpointer(file: string, intervalMs = 25): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, intervalMs } });
+  // execArgv: [] keeps loaders of the parent (tsx in development) out of this plain-JS worker.
+  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { file, driver, intervalMs } });
   // A failing checkpointer only means checkpoints fall back to the main connection.
   worker.on('error', () => {});
   worker.unref();

@@ -5,6 +5,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { SkynetteError } from '../util/errors.js';
 import type { Workflow } from '../workflow/model.js';
+import { slugifyName } from '../workflow/serialize.js';
 import type { Database } from './database.js';
 import { canonicalJson, fromJson, sha256, toJson } from './json.js';
 import type { Schema, WorkflowsTable } from './schema.js';
@@ -76,17 +77,8 @@ export function workflowChecksum(workflow: Workflow): string {
   return sha256(canonicalJson(content));
 }
 
-/** The file-name form of a workflow name: "Daily Report!" -> "daily-report". */
-export function slugify(name: string): string {
-  return name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 80)
-    .replace(/-+$/, '');
-}
+/** The file-name form of a workflow name; one definition, shared with the workflow files. */
+export const slugify = slugifyName;
 
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => '\\' + c);

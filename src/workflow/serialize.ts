@@ -34,14 +34,19 @@ export function workflowToJson(workflow: Workflow): string {
   return JSON.stringify(workflowToObject(workflow), null, 2) + '\n';
 }
 
-/** A file-name-safe slug of a workflow name: "Order routing (EU)" -> "order-routing-eu". */
-export function workflowSlug(name: string): string {
-  const slug = name
+/** The file-name form of a workflow name: "Order routing (EU)" -> "order-routing-eu"; "" when nothing is left. */
+export function slugifyName(name: string): string {
+  return name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
-    .slice(0, 80);
-  return slug || 'workflow';
+    .slice(0, 80)
+    .replace(/-+$/, '');
+}
+
+/** A workflow's file name without extension. */
+export function workflowSlug(name: string): string {
+  return slugifyName(name) || 'workflow';
 }

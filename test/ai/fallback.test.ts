@@ -83,6 +83,8 @@ describe('fallback between providers', () => {
     try {
       const reply = await local.gateway.chat(ask);
       assert.equal(reply.provider, 'lmstudio');
+      // Providers without a key were not attempted: they are not reported as tried.
+      assert.deepEqual(reply.tried.map((x) => x.provider), ['ollama']);
       const ollamaTry = reply.tried.find((x) => x.provider === 'ollama');
       assert.equal(ollamaTry?.code, 'AI_NETWORK');
       assert.match(ollamaTry!.error, /cannot reach Ollama.*connection refused|ECONNREFUSED/i);

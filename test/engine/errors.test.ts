@@ -132,3 +132,22 @@ test('an expression error names the node and the field', async () => {
   const wf = workflow([trigger, { id: 'v', name: 'Compute', type: 'set_variable', config: { variable_name: 'x', value: '{{ 1 + }}' } }], ['start -> v']);
   await assert.rejects(runWorkflow(wf), /expression/i);
 });
+
+test('resuming from a record reuses finished and skipped results without recording them twice', async () => {
+  const wf = workflow(
+    [
+      trigger,
+      { id: 'c', type: 'if_else', config: { expression: '{{ true }}' } },
+      { id: 'yes', type: 'set_variable', config: { variable_name: 'y', value: 1 } },
+      { id: 'no', type: 'set_variable', config: { variable_name: 'n', value: 1 } },
+      { id: 'flaky', type: 'test_flaky', config: { fail_times: 1, key: 'resume-skip' } },
+    ],
+    ['start -> c', 'c:true -> yes', 'c:false -> no', 'yes -> flaky'],
+  );
+  const failed = await runWorkflow(wf);
+  assert.equal(failed.status, 'failed');
+  const resumed = await runWorkflow(wf, { resumeFrom: { ...failed, status: 'running' } });
+  assert.equal(resumed.status, 'completed');
+  assert.deepEqual(resumed.node_results.map((r) => r.key).sort(), ['c', 'flaky', 'no', 'start', 'yes']);
+  assert.equal(resumed.node_results.find((r) => r.key === 'flaky')!.attempts, 2);
+});

@@ -100,7 +100,7 @@ describe('document loaders', () => {
   describe('bad input: a clear error naming the document', () => {
     it('a binary file named .txt', async () => {
       await rejectsWith(parseDocument(raw('photo.txt', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0x49, 0x48]))), 'DOCUMENT_BINARY', /photo\.txt looks like a binary file/);
-      const noNul = Buffer.alloc(400).map((_, i) => (i % 3 === 0 ? 0xff : i % 7 === 0 ? 0x01 : 0x02));
+      const noNul = Buffer.from(Buffer.alloc(400).map((_, i) => (i % 3 === 0 ? 0xff : i % 7 === 0 ? 0x01 : 0x02)));
       await rejectsWith(parseDocument(raw('data.txt', noNul)), 'DOCUMENT_BINARY', /not valid UTF-8/);
     });
 

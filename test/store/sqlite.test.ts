@@ -31,6 +31,7 @@ describe('SQLite file', () => {
         assert.equal(database.dialect, 'sqlite');
         assert.equal(database.file, join(dir, 'nested', 'data', 'skynette.db'));
         assert.equal(statSync(join(dir, 'nested', 'data')).mode & 0o777, 0o700);
+        assert.equal(statSync(database.file!).mode & 0o777, 0o600);
         const connection = database.sqlite!.sqlite;
         assert.equal(connection.pragma('journal_mode', { simple: true }), 'wal');
         assert.equal(connection.pragma('foreign_keys', { simple: true }), 1);

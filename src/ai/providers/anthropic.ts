@@ -3,7 +3,7 @@
  * tool use. JSON output is asked for with a forced tool whose input schema is the wanted schema, the
  * documented way to get structured output from every Claude model.
  */
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { parseRetryAfter } from '../../http/index.js';
 import { AiProviderError, describeErrorBody, kindForStatus, mentionsContextLength, mentionsUnknownModel } from '../errors.js';
 import type { Capability, ChatMessage, ModelInfo, ToolCall } from '../types.js';
@@ -30,6 +30,16 @@ const JSON_TOOL = 'output';
 export interface AnthropicProviderConfig extends ProviderSettings {
   api_key?: string;
   fetch?: typeof fetch;
+}
+
+type AnthropicSdk = typeof import('@anthropic-ai/sdk').default;
+
+// Loaded on first use: the SDK takes a noticeable part of a second to import.
+let sdkLoading: Promise<AnthropicSdk> | undefined;
+let loadedSdk: AnthropicSdk | undefined;
+function loadSdk(): Promise<AnthropicSdk> {
+  sdkLoading ??= import('@anthropic-ai/sdk').then((module) => (loadedSdk = module.default));
+  return sdkLoading;
 }
 
 type WireBlock = Record<string, unknown>;
@@ -95,10 +105,11 @@ export class AnthropicProvider implements AiProvider {
     return this.config.base_url || ANTHROPIC_DEFAULT_BASE_URL;
   }
 
-  private sdk(): Anthropic {
+  private async sdk(): Promise<Anthropic> {
     if (!this.client) {
       const key = this.config.api_key ?? '';
-      this.client = new Anthropic({
+      const AnthropicClient = await loadSdk();
+      this.client = new AnthropicClient({
         apiKey: key,
         baseURL: this.endpoint(),
         maxRetries: 0,
@@ -119,6 +130,8 @@ export class AnthropicProvider implements AiProvider {
 
   private failure(error: unknown, options: CallOptions, timedOut: boolean): AiProviderError {
     if (error instanceof AiProviderError) return error;
+    const Anthropic = loadedSdk;
+    if (!Anthropic) return new AiProviderError(this.name, 'local_failure', `the Anthropic SDK could not be loaded: ${(error as Error)?.message ?? String(error)}`);
     if (error instanceof Anthropic.APIUserAbortError || (error as Error)?.name === 'AbortError') return abortFailure(this.name, options, timedOut);
     if (error instanceof Anthropic.APIConnectionTimeoutError) return new AiProviderError(this.name, 'timeout', `no reply from ${this.endpoint()} within ${options.timeoutMs} ms`);
     if (error instanceof Anthropic.APIConnectionError) {
@@ -187,7 +200,7 @@ export class AnthropicProvider implements AiProvider {
   async chat(request: ProviderChatRequest, options: CallOptions): Promise<ProviderChatResponse> {
     const attempt = attemptSignal(options.timeoutMs, options.signal);
     try {
-      const reply = await this.sdk().messages.create(this.body(request) as unknown as Anthropic.MessageCreateParamsNonStreaming, { signal: attempt.signal, timeout: options.timeoutMs });
+      const reply = await (await this.sdk()).messages.create(this.body(request) as unknown as Anthropic.MessageCreateParamsNonStreaming, { signal: attempt.signal, timeout: options.timeoutMs });
       return this.readReply(reply, request);
     } catch (error) {
       throw this.failure(error, options, attempt.timedOut());
@@ -201,7 +214,7 @@ export class AnthropicProvider implements AiProvider {
     try {
       let events: AsyncIterable<Anthropic.RawMessageStreamEvent>;
       try {
-        events = await this.sdk().messages.create({ ...this.body(request), stream: true } as unknown as Anthropic.MessageCreateParamsStreaming, {
+        events = await (await this.sdk()).messages.create({ ...this.body(request), stream: true } as unknown as Anthropic.MessageCreateParamsStreaming, {
           signal: attempt.signal,
           timeout: options.timeoutMs,
         });
@@ -268,7 +281,7 @@ export class AnthropicProvider implements AiProvider {
   async listModels(options: CallOptions): Promise<ModelInfo[]> {
     const attempt = attemptSignal(options.timeoutMs, options.signal);
     try {
-      const page = await this.sdk().models.list({}, { signal: attempt.signal, timeout: options.timeoutMs });
+      const page = await (await this.sdk()).models.list({}, { signal: attempt.signal, timeout: options.timeoutMs });
       const data = (page as unknown as { data?: Array<{ id: string }> }).data;
       if (!Array.isArray(data)) throw new AiProviderError(this.name, 'bad_response', 'the model list is not a list');
       return data.map((m) => ({ provider: this.name, id: m.id }));

@@ -3,7 +3,7 @@
  * provider and, with another base URL and a placeholder key, by `lmstudio`. The SDK's own retries
  * are off; the gateway decides about retries and fallback.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { parseRetryAfter } from '../../http/index.js';
 import { AiProviderError, describeErrorBody, kindForStatus, mentionsContextLength, mentionsUnknownModel } from '../errors.js';
 import type { Capability, ChatMessage, ModelInfo, TokenUsage, ToolCall } from '../types.js';
@@ -44,6 +44,15 @@ export interface OpenAiCompatibleOptions {
 }
 
 type WireMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
+type OpenAiSdk = typeof import('openai').default;
+
+// Loaded on first use: the SDK takes a noticeable part of a second to import, and most commands never call a model.
+let sdkLoading: Promise<OpenAiSdk> | undefined;
+let loadedSdk: OpenAiSdk | undefined;
+function loadSdk(): Promise<OpenAiSdk> {
+  sdkLoading ??= import('openai').then((module) => (loadedSdk = module.default));
+  return sdkLoading;
+}
 
 function toWireContent(message: ChatMessage): string | OpenAI.Chat.Completions.ChatCompletionContentPart[] {
   if (typeof message.content === 'string') return message.content;
@@ -101,9 +110,10 @@ export class OpenAiCompatibleProvider implements AiProvider {
     return this.options.baseURL;
   }
 
-  private sdk(): OpenAI {
+  private async sdk(): Promise<OpenAI> {
     if (!this.client) {
-      this.client = new OpenAI({
+      const OpenAiClient = await loadSdk();
+      this.client = new OpenAiClient({
         apiKey: this.options.apiKey || this.options.placeholderKey || 'unused',
         baseURL: this.options.baseURL,
         organization: this.options.organization ?? null,
@@ -142,6 +152,8 @@ export class OpenAiCompatibleProvider implements AiProvider {
 
   failure(error: unknown, options: CallOptions, timedOut: boolean): AiProviderError {
     if (error instanceof AiProviderError) return error;
+    const OpenAI = loadedSdk;
+    if (!OpenAI) return new AiProviderError(this.name, 'local_failure', `the openai SDK could not be loaded: ${(error as Error)?.message ?? String(error)}`);
     if (error instanceof OpenAI.APIUserAbortError || (error as Error)?.name === 'AbortError') return abortFailure(this.name, options, timedOut);
     if (error instanceof OpenAI.APIConnectionTimeoutError) return new AiProviderError(this.name, 'timeout', `no reply from ${this.options.baseURL} within ${options.timeoutMs} ms`);
     if (error instanceof OpenAI.APIConnectionError) {
@@ -180,7 +192,7 @@ export class OpenAiCompatibleProvider implements AiProvider {
 
   async chat(request: ProviderChatRequest, options: CallOptions): Promise<ProviderChatResponse> {
     return this.call(options, async (signal) => {
-      const reply = (await this.sdk().chat.completions.create(this.body(request), { signal, timeout: options.timeoutMs })) as unknown;
+      const reply = (await (await this.sdk()).chat.completions.create(this.body(request), { signal, timeout: options.timeoutMs })) as unknown;
       const completion = reply as OpenAI.Chat.Completions.ChatCompletion;
       if (!completion || typeof completion !== 'object' || !Array.isArray(completion.choices)) {
         throw new AiProviderError(this.name, 'bad_response', `the reply is not a chat completion: ${describeErrorBody(reply) || 'empty'}`);
@@ -213,7 +225,7 @@ export class OpenAiCompatibleProvider implements AiProvider {
       const body = { ...this.body(request), stream: true as const, stream_options: { include_usage: true } };
       let stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>;
       try {
-        stream = await this.sdk().chat.completions.create(body, { signal: attempt.signal, timeout: options.timeoutMs });
+        stream = await (await this.sdk()).chat.completions.create(body, { signal: attempt.signal, timeout: options.timeoutMs });
       } catch (error) {
         throw this.failure(error, options, attempt.timedOut());
       }
@@ -265,7 +277,7 @@ export class OpenAiCompatibleProvider implements AiProvider {
 
   async embed(texts: string[], model: string, options: CallOptions): Promise<ProviderEmbedResponse> {
     return this.call(options, async (signal) => {
-      const reply = (await this.sdk().embeddings.create(
+      const reply = (await (await this.sdk()).embeddings.create(
         { model, input: texts, ...(this.options.floatEmbeddings ? { encoding_format: 'float' as const } : {}) },
         { signal, timeout: options.timeoutMs },
       )) as unknown as OpenAI.Embeddings.CreateEmbeddingResponse;
@@ -277,8 +289,14 @@ export class OpenAiCompatibleProvider implements AiProvider {
   }
 
   async generateImage(request: ProviderImageRequest, options: CallOptions): Promise<ProviderImageResponse> {
+    // DALL-E 3 makes one image per request: more are asked for one by one.
+    if (request.n > 1 && request.model.startsWith('dall-e-3')) {
+      const images = [];
+      for (let i = 0; i < request.n; i++) images.push(...(await this.generateImage({ ...request, n: 1 }, options)).images);
+      return { images, model: request.model };
+    }
     return this.call(options, async (signal) => {
-      const reply = (await this.sdk().images.generate(
+      const reply = (await (await this.sdk()).images.generate(
         {
           model: request.model,
           prompt: request.prompt,
@@ -301,7 +319,7 @@ export class OpenAiCompatibleProvider implements AiProvider {
   async listModels(options: CallOptions): Promise<ModelInfo[]> {
     return this.call(options, async (signal) => {
       const out: ModelInfo[] = [];
-      const page = await this.sdk().models.list({ signal, timeout: options.timeoutMs });
+      const page = await (await this.sdk()).models.list({ signal, timeout: options.timeoutMs });
       const data = (page as unknown as { data?: Array<{ id: string }> }).data;
       if (!Array.isArray(data)) throw new AiProviderError(this.name, 'bad_response', 'the model list is not a list');
       for (const model of data) out.push({ provider: this.name, id: model.id });

@@ -6,9 +6,11 @@
  * Writes for one document (its row, chunks, both indexes) happen in one transaction, run on the
  * raw connection while holding Kysely's connection lock so nothing else interleaves.
  *
- * Vector search is two-stage because exact float search over 100k x 384 takes ~60 ms here: the
- * vec0 index finds max(200, 10k) candidates by Hamming distance (~2 ms), then exact cosine on the
- * float vectors ranks them. A base smaller than the candidate count is searched exactly.
+ * Vector search is two-stage because exact float search over 100k x 384 takes ~60 ms here, and
+ * vec0's own KNN grows with k (~30 ms for k = 300 at 100k): candidates come from a Hamming scan of
+ * the sign bits in memory (a copy of rag_vec_<id>, loaded on first search, reloaded when
+ * knowledge_bases.index_version shows another write; ~3 ms at 100k), then exact cosine on the
+ * float vectors ranks max(300, 10k) candidates. A base smaller than that is searched exactly.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
@@ -16,10 +18,10 @@ import { SkynetteError } from '../../util/errors.js';
 import type { MetadataFilter } from '../types.js';
 import { filterEntries, queryTerms, type ChunkToStore, type DocumentRecord, type IndexCounts, type KnowledgeBaseRecord, type RagDatabase, type RagStore, type RankedChunk } from './types.js';
 
-/** Candidates the sign-bit index hands to exact re-ranking: max(MIN_CANDIDATES, k * CANDIDATE_FACTOR). */
-export const MIN_CANDIDATES = 200;
+/** Candidates the sign bits hand to exact re-ranking: max(MIN_CANDIDATES, k * CANDIDATE_FACTOR). */
+export const MIN_CANDIDATES = 300;
 export const CANDIDATE_FACTOR = 10;
-/** vec0's own limit on k. */
+/** vec0's own limit on k (exact float search for small models). */
 const MAX_KNN = 4096;
 /** A filter matching at most this many chunks is searched exactly over all of them. */
 const EXACT_FILTER_LIMIT = 5000;
@@ -70,6 +72,7 @@ export class SqliteRagStore implements RagStore {
   readonly dialect = 'sqlite' as const;
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
   private readonly raw: BetterSqlite3.Database;
+  private readonly signIndexes = new Map<string, SignBitIndex>();
 
   constructor(private readonly database: RagDatabase) {
     if (!database.sqlite) throw new Error('SqliteRagStore needs the raw SQLite connection');
@@ -127,11 +130,17 @@ export class SqliteRagStore implements RagStore {
       this.raw.exec(`drop table if exists rag_fts_${key}`);
       this.raw.exec(`drop table if exists rag_vec_${key}`);
       this.raw.exec(`drop table if exists rag_emb_${key}`);
+      this.signIndexes.delete(kb.id);
       this.raw.prepare('delete from kb_chunks where kb_id = ?').run(kb.id);
       this.raw.prepare('delete from kb_documents where kb_id = ?').run(kb.id);
       this.raw.prepare('delete from knowledge_bases where id = ?').run(kb.id);
     });
     this.statements.clear();
+  }
+
+  private bumpVersion(kb: KnowledgeBaseRecord): void {
+    this.prepare('update knowledge_bases set index_version = index_version + 1 where id = ?').run(kb.id);
+    this.signIndexes.delete(kb.id);
   }
 
   private removeChunks(kb: KnowledgeBaseRecord, documentId: string): void {
@@ -160,6 +169,7 @@ export class SqliteRagStore implements RagStore {
       }
     }
     await this.transaction(() => {
+      this.bumpVersion(kb);
       this.removeChunks(kb, document.id);
       this.prepare(
         `insert into kb_documents (id, kb_id, source, title, type, content_hash, size_bytes, chunk_count, metadata, created_at, updated_at)
@@ -203,6 +213,7 @@ export class SqliteRagStore implements RagStore {
 
   async deleteDocument(kb: KnowledgeBaseRecord, documentId: string): Promise<void> {
     await this.transaction(() => {
+      this.bumpVersion(kb);
       this.removeChunks(kb, documentId);
       this.prepare('delete from kb_documents where id = ?').run(documentId);
     });
@@ -226,6 +237,7 @@ export class SqliteRagStore implements RagStore {
     const blob = vectorBlob(vector);
     return this.locked(() => {
       const where = this.filterSql(filter);
+      const wanted = Math.max(MIN_CANDIDATES, k * CANDIDATE_FACTOR);
       let candidates: number[];
       if (where.sql) {
         const matching = this.prepare(`select c.id from kb_chunks c where c.kb_id = ?${where.sql}`)
@@ -234,10 +246,10 @@ export class SqliteRagStore implements RagStore {
         if (matching.length <= EXACT_FILTER_LIMIT) candidates = matching;
         else {
           const allowed = new Set(matching);
-          candidates = this.knn(kb, key, blob, MAX_KNN).filter((id) => allowed.has(id));
+          candidates = this.candidates(kb, key, blob, wanted, (id) => allowed.has(id));
         }
       } else {
-        candidates = this.knn(kb, key, blob, Math.min(MAX_KNN, Math.max(MIN_CANDIDATES, k * CANDIDATE_FACTOR)));
+        candidates = this.candidates(kb, key, blob, wanted);
       }
       const lookup = this.prepare(`select embedding from rag_emb_${key} where chunk_id = ?`).pluck();
       const scored: RankedChunk[] = [];
@@ -250,11 +262,26 @@ export class SqliteRagStore implements RagStore {
     });
   }
 
-  private knn(kb: KnowledgeBaseRecord, key: string, blob: Buffer, k: number): number[] {
-    const query = usesSignBits(kb.dimensions!)
-      ? `select chunk_id from rag_vec_${key} where embedding match vec_quantize_binary(?) and k = ?`
-      : `select chunk_id from rag_vec_${key} where embedding match ? and k = ?`;
-    return (this.prepare(query).pluck().all(blob, k) as Array<number | bigint>).map(Number);
+  /** Chunk ids to re-rank exactly: the nearest by sign bits, or by vec0's exact float KNN for small models. */
+  private candidates(kb: KnowledgeBaseRecord, key: string, blob: Buffer, wanted: number, allowed?: (id: number) => boolean): number[] {
+    if (!usesSignBits(kb.dimensions!)) {
+      const ids = (this.prepare(`select chunk_id from rag_vec_${key} where embedding match ? and k = ?`).pluck().all(blob, allowed ? MAX_KNN : Math.min(MAX_KNN, wanted)) as Array<number | bigint>).map(Number);
+      return allowed ? ids.filter(allowed) : ids;
+    }
+    const index = this.signIndex(kb, key);
+    const query = this.prepare('select vec_quantize_binary(?)').pluck().get(blob) as Buffer;
+    return index.nearest(signWords(query), wanted, allowed);
+  }
+
+  /** The in-memory copy of a base's sign bits, reloaded when another write changed the base. */
+  private signIndex(kb: KnowledgeBaseRecord, key: string): SignBitIndex {
+    const version = this.prepare('select index_version from knowledge_bases where id = ?').pluck().get(kb.id) as number;
+    const cached = this.signIndexes.get(kb.id);
+    if (cached && cached.version === version) return cached;
+    const rows = this.prepare(`select chunk_id, embedding from rag_vec_${key}`).raw().all() as Array<[number | bigint, Buffer]>;
+    const index = new SignBitIndex(version, kb.dimensions! / 32, rows);
+    this.signIndexes.set(kb.id, index);
+    return index;
   }
 
   async keywordSearch(kb: KnowledgeBaseRecord, query: string, k: number, filter?: MetadataFilter): Promise<RankedChunk[]> {
@@ -338,4 +365,69 @@ export function dimensionMismatch(kb: KnowledgeBaseRecord, got: number | undefin
       `the model files changed — restore the original model, or create a new knowledge base for this model and add the documents again`,
     { details: { expected: kb.dimensions, got } },
   );
+}
+
+/** The sign bits of a vec0 bit vector as 32-bit words. */
+function signWords(blob: Buffer): Uint32Array {
+  const words = new Uint32Array(blob.byteLength / 4);
+  new Uint8Array(words.buffer).set(blob);
+  return words;
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
+/**
+ * All sign-bit vectors of one base in one typed array: a Hamming scan of 100k x 384 bits takes a
+ * few milliseconds, and a histogram of distances picks the nearest without sorting them all.
+ */
+export class SignBitIndex {
+  private readonly ids: Float64Array;
+  private readonly bits: Uint32Array;
+
+  constructor(
+    readonly version: number,
+    private readonly words: number,
+    rows: Array<[number | bigint, Buffer]>,
+  ) {
+    this.ids = new Float64Array(rows.length);
+    this.bits = new Uint32Array(rows.length * words);
+    rows.forEach(([id, blob], i) => {
+      this.ids[i] = Number(id);
+      this.bits.set(signWords(blob), i * words);
+    });
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  nearest(query: Uint32Array, wanted: number, allowed?: (id: number) => boolean): number[] {
+    const n = this.ids.length;
+    const words = this.words;
+    const distances = new Uint16Array(n);
+    const histogram = new Uint32Array(words * 32 + 2);
+    for (let i = 0, offset = 0; i < n; i++, offset += words) {
+      if (allowed && !allowed(this.ids[i])) {
+        distances[i] = words * 32 + 1;
+        continue;
+      }
+      let d = 0;
+      for (let w = 0; w < words; w++) d += popcount(this.bits[offset + w] ^ query[w]);
+      distances[i] = d;
+      histogram[d]++;
+    }
+    let threshold = 0;
+    for (let seen = 0; threshold <= words * 32; threshold++) {
+      seen += histogram[threshold];
+      if (seen >= wanted) break;
+    }
+    const picked: Array<[number, number]> = [];
+    for (let i = 0; i < n; i++) if (distances[i] <= threshold) picked.push([distances[i], this.ids[i]]);
+    picked.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    return picked.slice(0, Math.max(wanted, 1)).map((p) => p[1]);
+  }
 }

@@ -21,7 +21,7 @@ export interface ParsedBody {
   files?: WebhookFile[];
 }
 
-export type BodyKind = 'none' | 'json' | 'form' | 'text' | 'multipart';
+export type BodyKind = 'json' | 'form' | 'text' | 'multipart';
 
 const TEXT_TYPES = new Set(['application/xml', 'application/javascript', 'application/x-ndjson', 'application/yaml', 'application/x-yaml']);
 
@@ -32,10 +32,10 @@ export function mediaType(contentType: string | undefined): string {
   return (semicolon < 0 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
 }
 
-/** How a content type is read, or null when webhooks do not accept it. */
+/** How a body of this content type is read, or null when webhooks do not accept it (or it has none). */
 export function bodyKind(contentType: string | undefined): BodyKind | null {
   const type = mediaType(contentType);
-  if (type === '') return 'none';
+  if (type === '') return null;
   if (type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))) return 'json';
   if (type === 'application/x-www-form-urlencoded') return 'form';
   if (type === 'multipart/form-data') return 'multipart';
@@ -44,10 +44,11 @@ export function bodyKind(contentType: string | undefined): BodyKind | null {
 }
 
 export function unsupportedMediaType(contentType: string | undefined): ApiError {
+  const given = mediaType(contentType);
   return new ApiError(
     415,
     'UNSUPPORTED_MEDIA_TYPE',
-    `webhooks accept JSON, urlencoded forms, multipart form data and text; got content type "${mediaType(contentType)}"`,
+    `webhooks accept JSON, urlencoded forms, multipart form data and text; ${given ? `got content type "${given}"` : 'the request has a body but no Content-Type header'}`,
   );
 }
 
@@ -88,12 +89,10 @@ function safeFileName(name: string): string {
 
 /** Reads a raw body; `binaryDir` is where multipart files go (created on the first file). */
 export async function parseWebhookBody(contentType: string | undefined, raw: Buffer | undefined, binaryDir: () => string): Promise<ParsedBody> {
+  if (!raw || raw.length === 0) return { body: null };
   const kind = bodyKind(contentType);
   if (kind === null) throw unsupportedMediaType(contentType);
-  if (!raw || raw.length === 0) return { body: null };
   switch (kind) {
-    case 'none':
-      throw badBody('the request has a body but no Content-Type header; send one (application/json, text/plain, ...)');
     case 'json':
       try {
         return { body: parseJsonStrict(raw.toString('utf8')) };

@@ -21,6 +21,8 @@ export const knowledgeBases: StoreMigration = {
       .addColumn('dimensions', 'integer')
       .addColumn('max_tokens', 'integer')
       .addColumn('chunking', 'text', (c) => c.notNull())
+      // Bumped by every document write, so a process holding an in-memory copy of the index sees it changed.
+      .addColumn('index_version', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .execute();
