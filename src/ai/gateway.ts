@@ -19,6 +19,7 @@ import { readJsonReply } from './json-output.js';
 import { createAiLogger, type AiLogger } from './logger.js';
 import { PriceTable, isFreeProvider } from './prices.js';
 import type { AiProvider, CallOptions, ModelPurpose, ProviderChatRequest, ProviderChatResponse } from './providers/provider.js';
+import { badRequest, capabilityOf, checkMessages, checkOptions, DEFAULT_MAX_PROMPT_CHARS, formatChars, inferProvider, modelFor } from './request-checks.js';
 import { createAiSettingsStore, createMemoryAiSettingsStore, isProviderName, PROVIDER_NAMES, type AiSettings, type AiSettingsStore, type Budget, type ProviderSettings } from './settings.js';
 import type {
   AttemptFailure,
@@ -59,6 +60,7 @@ export type {
 } from './types.js';
 export { CAPABILITIES } from './types.js';
 export { AiProviderError } from './errors.js';
+export { inferProvider } from './request-checks.js';
 
 export interface CompletionRequest {
   prompt: string;
@@ -110,8 +112,6 @@ export interface ProviderTestResult {
   code?: string;
 }
 
-const DEFAULT_MAX_PROMPT_CHARS = 2_000_000;
-const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 
 interface Attempt<T> {
   value: T;
@@ -134,59 +134,6 @@ interface RunSpec<T> {
   /** Only providers that can do this operation at all. */
   only?: (provider: AiProvider) => boolean;
   call(provider: AiProvider, model: string, options: CallOptions): Promise<Attempt<T>>;
-}
-
-/** `gpt-4o` belongs to openai, `claude-...` to anthropic, `x.gguf` to llamacpp. */
-export function inferProvider(model: string): string | undefined {
-  if (/^(gpt-|o\d(-|$)|chatgpt-|text-embedding-|dall-e-|davinci|babbage)/i.test(model)) return 'openai';
-  if (/^claude-/i.test(model)) return 'anthropic';
-  if (/\.gguf$/i.test(model)) return 'llamacpp';
-  return undefined;
-}
-
-/** The requested model applies to the provider named with it, or to the provider it belongs to. */
-function modelFor(provider: string, model: string | undefined, requested: string | undefined): string | undefined {
-  if (!model) return undefined;
-  const explicit = requested && requested !== 'auto' ? requested : undefined;
-  if (explicit) return provider === explicit ? model : undefined;
-  return (inferProvider(model) ?? provider) === provider ? model : undefined;
-}
-
-function capabilityOf(request: ChatRequest): Capability {
-  if (request.capability) return request.capability;
-  if (request.tools?.length) return 'FUNCTION_CALLING';
-  if (request.messages.some((m) => Array.isArray(m.content) && m.content.some((p) => p.type === 'image'))) return 'IMAGE_ANALYSIS';
-  return 'CHAT';
-}
-
-function contentLength(message: ChatMessage): number {
-  if (typeof message.content === 'string') return message.content.length;
-  return message.content.reduce((sum, part) => sum + (part.type === 'text' ? part.text.length : 0), 0);
-}
-
-function hasContent(message: ChatMessage): boolean {
-  if (typeof message.content === 'string') return message.content.trim().length > 0;
-  return message.content.some((part) => (part.type === 'text' ? part.text.trim().length > 0 : Boolean(part.data_base64 || part.url)));
-}
-
-function formatChars(count: number): string {
-  return count >= 1_000_000 ? `${(count / 1_000_000).toFixed(1)} million characters` : `${count} characters`;
-}
-
-function badRequest(code: string, message: string, path?: string): SkynetteError {
-  return new SkynetteError(code, message, { path });
-}
-
-function checkOptions(request: { max_tokens?: unknown; temperature?: unknown; timeout_ms?: unknown }): void {
-  if (request.max_tokens !== undefined && (!Number.isInteger(request.max_tokens) || (request.max_tokens as number) < 1)) {
-    throw badRequest('AI_BAD_REQUEST', 'max_tokens must be a whole number of at least 1', 'max_tokens');
-  }
-  if (request.temperature !== undefined && (typeof request.temperature !== 'number' || request.temperature < 0 || request.temperature > 2)) {
-    throw badRequest('AI_BAD_REQUEST', 'temperature must be a number from 0 to 2', 'temperature');
-  }
-  if (request.timeout_ms !== undefined && (typeof request.timeout_ms !== 'number' || !(request.timeout_ms > 0))) {
-    throw badRequest('AI_BAD_REQUEST', 'timeout_ms must be a positive number of milliseconds', 'timeout_ms');
-  }
 }
 
 export class AiGateway {
@@ -442,34 +389,6 @@ export class AiGateway {
     return new SkynetteError('AI_ALL_PROVIDERS_FAILED', `every AI provider failed for ${capability}:\n${lines}`, { details: { tried } });
   }
 
-  private validateMessages(messages: unknown): ChatMessage[] {
-    if (!Array.isArray(messages) || messages.length === 0) throw badRequest('AI_EMPTY_PROMPT', 'the prompt is empty: give at least one message with text', 'messages');
-    let total = 0;
-    messages.forEach((m, i) => {
-      if (!m || typeof m !== 'object' || !ROLES.has((m as ChatMessage).role)) {
-        throw badRequest('AI_BAD_REQUEST', `messages[${i}].role: must be one of system, user, assistant, tool`, `messages[${i}].role`);
-      }
-      const content = (m as ChatMessage).content;
-      if (typeof content !== 'string' && !Array.isArray(content)) {
-        throw badRequest('AI_BAD_REQUEST', `messages[${i}].content: must be text or a list of text and image parts`, `messages[${i}].content`);
-      }
-      total += contentLength(m as ChatMessage);
-    });
-    const list = messages as ChatMessage[];
-    if (!list.some((m) => m.role !== 'system' && hasContent(m))) {
-      throw badRequest('AI_EMPTY_PROMPT', 'the prompt is empty: write what the model should do', 'messages');
-    }
-    const limit = this.general.max_prompt_chars ?? DEFAULT_MAX_PROMPT_CHARS;
-    if (total > limit) {
-      throw badRequest(
-        'AI_PROMPT_TOO_LARGE',
-        `the prompt is ${formatChars(total)}, more than the ${formatChars(limit)} allowed; summarise or split the input first (or raise max_prompt_chars: skynette ai settings set max_prompt_chars N)`,
-        'messages',
-      );
-    }
-    return list;
-  }
-
   private chatCall(request: ChatRequest, messages: ChatMessage[]) {
     return async (provider: AiProvider, model: string, options: CallOptions): Promise<Attempt<ProviderChatResponse>> => {
       const reply = await provider.chat(this.providerRequest(request, messages, model), options);
@@ -502,7 +421,7 @@ export class AiGateway {
   }
 
   async chat(request: ChatRequest): Promise<ChatResult> {
-    const messages = this.validateMessages(request?.messages);
+    const messages = checkMessages(request?.messages, this.general.max_prompt_chars ?? DEFAULT_MAX_PROMPT_CHARS);
     checkOptions(request);
     const outcome = await this.run({
       operation: 'chat',
@@ -557,7 +476,7 @@ export class AiGateway {
    * failure after that ends the stream with the error.
    */
   async *stream(request: ChatRequest): AsyncGenerator<StreamEvent> {
-    const messages = this.validateMessages(request?.messages);
+    const messages = checkMessages(request?.messages, this.general.max_prompt_chars ?? DEFAULT_MAX_PROMPT_CHARS);
     checkOptions(request);
     const capability = capabilityOf(request);
     const candidates = this.candidates(capability, request.provider, request.model, request.fallback);

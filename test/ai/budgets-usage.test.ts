@@ -4,7 +4,7 @@ import { startFakeOpenAi, type FakeOpenAi } from '../fakes/openai-server.js';
 import { startFakeOllama, type FakeOllama } from '../fakes/ollama-server.js';
 import { SkynetteError } from '../../src/util/errors.js';
 import { parseSince, startOfPeriod } from '../../src/ai/usage.js';
-import { recordingLogger, testGateway, type TestGateway } from './helpers.js';
+import { recordingLogger, testGateway } from './helpers.js';
 
 let openai: FakeOpenAi;
 let ollama: FakeOllama;

@@ -1,10 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeAbortingGguf, writeTinyGguf } from '../fixtures/tiny-gguf.js';
 import { SkynetteError } from '../../src/util/errors.js';
 import { collect, testGateway, type TestGateway } from './helpers.js';
+import { projectRoot } from '../helpers/cli.js';
 import type { ChatResult } from '../../src/ai/gateway.js';
 
 let t: TestGateway;
@@ -107,5 +109,18 @@ describe('llamacpp provider on a tiny generated GGUF', () => {
       return true;
     });
     assert.equal((await t.gateway.chat({ ...llama, messages: [{ role: 'user', content: 'go' }] })).text, COUNT);
+  });
+
+  it('does not keep a process alive once the model is idle', () => {
+    const started = Date.now();
+    const result = spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'test/ai/llamacpp-exit.ts'), join(t.dir, 'models')], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { PATH: process.env.PATH, HOME: t.dir },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout.trim(), COUNT);
+    assert.ok(Date.now() - started < 45_000);
   });
 });

@@ -24,7 +24,7 @@ nodes:
   - {id: first, type: write_file, config: {path: ${JSON.stringify(log)}, content: "A\\n", mode: append}}
   - {id: each, type: loop, config: {items: "{{ [1, 2, 3] }}"}}
   - {id: mark, type: write_file, config: {path: ${JSON.stringify(log)}, content: "L{{ $item }}\\n", mode: append}}
-  - {id: pause, type: wait, config: {amount: 700, unit: milliseconds}}
+  - {id: pause, type: wait, config: {amount: 1500, unit: milliseconds}}
   - {id: last, type: write_file, config: {path: ${JSON.stringify(log)}, content: "B\\n", mode: append}}
 connections:
   - {source_node_id: start, target_node_id: first}

@@ -156,7 +156,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     return answerGenericFault(fault, res);
   }
 
-  function content(body: any, reply: FakeReply): any[] {
+  function content(reply: FakeReply): any[] {
     const blocks: any[] = [];
     if (reply.text) blocks.push({ type: 'text', text: reply.text });
     for (const call of reply.tool_calls ?? []) blocks.push({ type: 'tool_use', id: `toolu_${++counter}`, name: call.name, input: call.arguments });
@@ -247,7 +247,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
         type: 'message',
         role: 'assistant',
         model: body.model,
-        content: content(body, reply),
+        content: content(reply),
         stop_reason: reply.tool_calls?.length ? 'tool_use' : 'end_turn',
         stop_sequence: null,
         usage: { input_tokens: inputTokens(body), output_tokens: countTokens(reply.text ?? '') + (reply.tool_calls?.length ?? 0) * 5 },

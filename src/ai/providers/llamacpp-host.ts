@@ -115,7 +115,7 @@ function countTokens(entry: Loaded, text: string): number {
   return entry.model.tokenize(text, false, 'trimLeadingSpace').length;
 }
 
-function checkFits(entry: Loaded, context: LlamaContext, promptTokens: number, maxTokens: number | undefined): void {
+function checkFits(context: LlamaContext, promptTokens: number, maxTokens: number | undefined): void {
   const room = context.contextSize - Math.min(maxTokens ?? 16, Math.floor(context.contextSize / 2));
   if (promptTokens > room) {
     throw new HostError(
@@ -154,7 +154,7 @@ async function chat(request: Extract<HostRequest, { op: 'chat' }>, signal: Abort
   return serialized(entry, async () => {
     const context = await chatContext(entry);
     const promptTokens = request.messages.reduce((sum, m) => sum + countTokens(entry, m.text) + 4, 0);
-    checkFits(entry, context, promptTokens, request.max_tokens);
+    checkFits(context, promptTokens, request.max_tokens);
     const grammar = request.json_schema ? await (await llama()).createGrammarForJsonSchema(request.json_schema as never).catch((error: Error) => {
       throw new HostError('bad_request', `the JSON schema cannot be used as a grammar: ${error.message}`);
     }) : undefined;
@@ -186,7 +186,7 @@ async function complete(request: Extract<HostRequest, { op: 'complete' }>, signa
   const entry = await model(request);
   return serialized(entry, async () => {
     const context = await chatContext(entry);
-    checkFits(entry, context, countTokens(entry, request.prompt), request.max_tokens);
+    checkFits(context, countTokens(entry, request.prompt), request.max_tokens);
     const sequence = context.getSequence();
     const completion = new LlamaCompletion({ contextSequence: sequence, autoDisposeSequence: false });
     try {

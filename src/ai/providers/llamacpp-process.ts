@@ -115,13 +115,14 @@ export class LlamaHostProcess {
   private updateRef(): void {
     const child = this.child;
     if (!child) return;
-    const channel = child.channel as unknown as { ref?(): void; unref?(): void } | undefined;
+    // The process, its IPC channel and its stderr pipe each hold the loop open on their own.
+    const handles = [child.channel, child.stderr] as unknown as Array<{ ref?(): void; unref?(): void } | null | undefined>;
     if (this.pending.size > 0) {
       child.ref();
-      channel?.ref?.();
+      for (const handle of handles) handle?.ref?.();
     } else {
       child.unref();
-      channel?.unref?.();
+      for (const handle of handles) handle?.unref?.();
     }
   }
 
