@@ -54,6 +54,11 @@ interface WireMessage {
 }
 
 export function toOllamaMessages(messages: ChatMessage[]): WireMessage[] {
+  for (const message of messages) {
+    if (Array.isArray(message.content) && message.content.some((p) => p.type === 'image' && !p.data_base64)) {
+      throw new AiProviderError('ollama', 'unsupported', 'takes images as data, not URLs; download the image first');
+    }
+  }
   const names = new Map<string, string>();
   for (const m of messages) for (const call of m.tool_calls ?? []) names.set(call.id, call.name);
   return messages.map((message) => {

@@ -22,7 +22,7 @@ export const aiImageAnalysisNode = defineNode<ImageAnalysisConfig>({
   },
   async run(ctx) {
     const { config } = ctx;
-    const image = await readImageInput(config.image);
+    const image = await readImageInput(config.image, ctx.signal);
     const gateway = await gatewayOf(ctx);
     const result = await gateway.chat({
       ...requestBase(ctx, config),

@@ -1,11 +1,13 @@
 /**
- * Reads the image an analysis node is given: a file path, an http(s) URL, a data: URL, plain
- * base64, or a binary object ({data_base64 | path, content_type}) from read_file or an HTTP node.
+ * Reads the image an analysis node is given: a file path, an http(s) URL (downloaded), a data:
+ * URL, plain base64, or a binary object ({data_base64 | path, content_type}) from read_file or an
+ * HTTP node.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import type { ImagePart } from '../../ai/types.js';
+import { httpRequest } from '../../http/index.js';
 import { SkynetteError } from '../../util/errors.js';
 
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
@@ -54,20 +56,31 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-export async function readImageInput(value: unknown): Promise<ImagePart> {
+/** Downloads the image, so every provider gets the bytes (Ollama takes no URLs). */
+async function fromUrl(url: string, signal?: AbortSignal): Promise<ImagePart> {
+  try {
+    const response = await httpRequest<Buffer>({ url, responseType: 'binary', timeoutMs: 30_000, signal, maxResponseBytes: MAX_IMAGE_BYTES, retry: true });
+    return fromBytes(response.body, response.contentType.split(';')[0].trim().toLowerCase() || undefined);
+  } catch (error) {
+    if (error instanceof SkynetteError && error.code === 'AI_BAD_IMAGE') throw error;
+    throw bad(`could not download the image: ${(error as Error).message}`);
+  }
+}
+
+export async function readImageInput(value: unknown, signal?: AbortSignal): Promise<ImagePart> {
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const v = value as Record<string, unknown>;
     const declared = typeof v.content_type === 'string' ? v.content_type : typeof v.media_type === 'string' ? v.media_type : undefined;
     if (typeof v.data_base64 === 'string') return fromBytes(Buffer.from(v.data_base64, 'base64'), declared);
     if (typeof v.path === 'string') return fromFile(v.path, declared);
-    if (typeof v.url === 'string') return readImageInput(v.url);
+    if (typeof v.url === 'string') return readImageInput(v.url, signal);
     throw bad('an object needs data_base64, path or url');
   }
   if (typeof value !== 'string' || !value.trim()) throw bad('give an image: a file path, a URL, a data: URL, base64, or a file object from read_file');
   const text = value.trim();
   const data = /^data:(image\/[a-z+.-]+);base64,(.*)$/is.exec(text);
   if (data) return fromBytes(Buffer.from(data[2], 'base64'), data[1].toLowerCase());
-  if (/^https?:\/\//i.test(text)) return { type: 'image', url: text };
+  if (/^https?:\/\//i.test(text)) return fromUrl(text, signal);
   const compact = text.replace(/\s+/g, '');
   const looksBase64 = compact.length >= 64 && /^[A-Za-z0-9+/]+={0,2}$/.test(compact);
   if (looksBase64 && !(await exists(text))) return fromBytes(Buffer.from(compact, 'base64'));

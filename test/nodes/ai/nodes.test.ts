@@ -6,6 +6,7 @@ import { startFakeOpenAi, type FakeOpenAi } from '../../fakes/openai-server.js';
 import { TINY_PNG_BASE64 } from '../../fakes/common.js';
 import { testGateway, type TestGateway } from '../../ai/helpers.js';
 import { nodeContext } from '../../helpers/node-context.js';
+import { startTestServer } from '../../helpers/http-server.js';
 import { setGateway } from '../../../src/ai/gateway.js';
 import { aiNodes } from '../../../src/nodes/ai/index.js';
 import type { RegisteredNode } from '../../../src/nodes/sdk.js';
@@ -210,6 +211,20 @@ describe('ai-image-analysis', () => {
     assert.equal(content[1].image_url.url, `data:image/png;base64,${TINY_PNG_BASE64}`);
     const fromObject = await run('ai-image-analysis', { image: { data_base64: TINY_PNG_BASE64, content_type: 'image/png' } });
     assert.equal(fromObject.output.provider, 'openai');
+  });
+
+  it('downloads an image given by URL', async () => {
+    const images = await startTestServer();
+    try {
+      images.on('GET', '/dot.png', { headers: { 'content-type': 'image/png' }, body: Buffer.from(TINY_PNG_BASE64, 'base64') });
+      await run('ai-image-analysis', { image: `${images.url}/dot.png` });
+      assert.equal(fake.server.last().json().messages[0].content[1].image_url.url, `data:image/png;base64,${TINY_PNG_BASE64}`);
+      const missing = await runFailure('ai-image-analysis', { image: `${images.url}/nothing.png` });
+      assert.equal(missing.code, 'AI_BAD_IMAGE');
+      assert.match(missing.message, /could not download the image: .*404/);
+    } finally {
+      await images.close();
+    }
   });
 
   it('explains an input that is not an image', async () => {
