@@ -12,6 +12,7 @@ import { registerExecCommand } from './commands/exec.js';
 import { registerExecutionsCommand } from './commands/executions.js';
 import { registerSettingsCommand } from './commands/settings.js';
 import { registerKbCommand } from './commands/kb.js';
+import { registerAiCommand } from './commands/ai.js';
 import { registerModelsCommand } from './commands/models.js';
 
 function packageVersion(): string {
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerExecutionsCommand(program);
   registerCredentialsCommand(program);
   registerSettingsCommand(program);
+  registerAiCommand(program);
   registerKbCommand(program);
   registerModelsCommand(program);
   return program;

@@ -10,6 +10,7 @@ import { fileNodes } from './core/files/index.js';
 import { codeNodes } from './core/code/index.js';
 import { databaseNodes } from './core/database/index.js';
 import { ragNodes } from './rag/index.js';
+import { aiNodes } from './ai/index.js';
 
 export const allNodes: RegisteredNode[] = [
   ...triggerNodes,
@@ -18,6 +19,7 @@ export const allNodes: RegisteredNode[] = [
   ...fileNodes,
   ...codeNodes,
   ...databaseNodes,
+  ...aiNodes,
   ...ragNodes,
 ];
 
