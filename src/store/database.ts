@@ -6,7 +6,6 @@ import { chmodSync, existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
 import * as sqliteVec from 'sqlite-vec';
 import { ensurePrivateDir, resolveDataDir } from '../config/data-dir.js';
 import { SkynetteError } from '../util/errors.js';
@@ -145,6 +144,8 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   const settings = [`-c lock_timeout=${Math.max(1, Math.floor(busyTimeoutMs))}`];
   if (!options.synchronousCommit) settings.push('-c synchronous_commit=off');
   if (schema) settings.push(`-c search_path=${schema}`);
+  // The Postgres driver is loaded only when Postgres is used; the embedded default never needs it.
+  const pg = (await import('pg')).default;
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,

@@ -3,7 +3,7 @@
  * workflow, execution and node), budget warnings into the node's log, and the common output shape
  * `{..., provider, model, usage: {input_tokens, output_tokens, cost_usd}}`.
  */
-import { getGateway, type AiGateway, type ChatRequest, type ChatResult } from '../../ai/gateway.js';
+import type { AiGateway, ChatRequest, ChatResult } from '../../ai/gateway.js';
 import type { AiCallContext, TokenUsage } from '../../ai/types.js';
 import { field, type FieldMap, type NodeContext } from '../sdk.js';
 
@@ -31,7 +31,9 @@ export function callContext(ctx: NodeContext<any>): AiCallContext {
   return { workflow_id: ctx.workflow.id, execution_id: ctx.execution.id, node_id: ctx.node.id };
 }
 
-export function gatewayOf(_ctx: NodeContext<any>): Promise<AiGateway> {
+export async function gatewayOf(_ctx: NodeContext<any>): Promise<AiGateway> {
+  // Loaded on first use: the gateway and its SDKs cost start-up time that workflows without AI nodes should not pay.
+  const { getGateway } = await import('../../ai/gateway.js');
   return getGateway();
 }
 

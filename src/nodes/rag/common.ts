@@ -1,10 +1,11 @@
 /** What the knowledge-base nodes share: the service, and reading their list and object fields. */
-import { sharedKnowledgeBases } from '../../rag/index.js';
 import type { KnowledgeBaseService } from '../../rag/service.js';
 import { SkynetteError } from '../../util/errors.js';
 import type { NodeContext } from '../sdk.js';
 
-export function knowledgeBasesOf(_ctx: NodeContext<any>): Promise<KnowledgeBaseService> {
+export async function knowledgeBasesOf(_ctx: NodeContext<any>): Promise<KnowledgeBaseService> {
+  // Loaded on first use, like the AI gateway: loaders, embedders and vector stores are heavy to import.
+  const { sharedKnowledgeBases } = await import('../../rag/index.js');
   return sharedKnowledgeBases();
 }
 

@@ -1,4 +1,7 @@
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
+
+/** The driver is loaded on first use: most workflows never query MySQL. */
+const loadMysql = async (): Promise<typeof mysql> => (await import('mysql2/promise')).default;
 import { SkynetteError } from '../../../util/errors.js';
 import { defineNode, field } from '../../sdk.js';
 import { connectionFields, describeTarget, redact, resolveConnection, type ConnectionConfig, type ConnectionSettings } from './connection-settings.js';
@@ -95,7 +98,7 @@ async function killQuery(options: mysql.ConnectionOptions, threadId: number): Pr
   if (!Number.isInteger(threadId)) return;
   let killer: mysql.Connection | undefined;
   try {
-    killer = await mysql.createConnection({ ...options, connectTimeout: 2000 });
+    killer = await (await loadMysql()).createConnection({ ...options, connectTimeout: 2000 });
     await killer.query({ sql: `KILL QUERY ${threadId}`, timeout: 2000 });
   } catch {
     // The statement ends on its own or when the server notices the closed connection.
@@ -135,7 +138,7 @@ export const mysqlQuery = defineNode<MysqlQueryConfig>({
 
     let connection: mysql.Connection;
     try {
-      connection = await mysql.createConnection(options);
+      connection = await (await loadMysql()).createConnection(options);
     } catch (error) {
       throw connectError(error, settings, config.connect_timeout_ms);
     }

@@ -1,4 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
+
+/** The driver is loaded on first use: most workflows never query Postgres. */
+const loadPg = async (): Promise<typeof pg> => (await import('pg')).default;
 import { SkynetteError } from '../../../util/errors.js';
 import { defineNode, field } from '../../sdk.js';
 import { connectionFields, describeTarget, redact, resolveConnection, type ConnectionConfig, type ConnectionSettings } from './connection-settings.js';
@@ -13,7 +16,8 @@ interface PostgresQueryConfig extends ConnectionConfig {
 const INT8_OID = 20;
 
 /** bigint columns (count(*) among them) as numbers while they fit, as text beyond 2^53. */
-const types = {
+function typeParsers(driver: typeof pg) {
+  return {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8_OID && format !== 'binary') {
       return (text: string) => {
@@ -21,9 +25,10 @@ const types = {
         return Number.isSafeInteger(n) ? n : text;
       };
     }
-    return pg.types.getTypeParser(oid, format as 'text');
+    return driver.types.getTypeParser(oid, format as 'text');
   },
-};
+  };
+}
 
 function statementArguments(query: string, parameters: QueryParameters): { text: string; values?: unknown[] } {
   if (isEmptyParameters(parameters)) return { text: query };
@@ -83,10 +88,10 @@ function outputOf(result: pg.QueryResult | pg.QueryResult[]): unknown {
 }
 
 /** Stops the statement still running on the server for a client that is being given up on (best effort). */
-async function cancelBackend(config: pg.ClientConfig, client: pg.Client): Promise<void> {
+async function cancelBackend(driver: typeof pg, config: pg.ClientConfig, client: pg.Client): Promise<void> {
   const pid = (client as unknown as { processID?: unknown }).processID;
   if (typeof pid !== 'number') return;
-  const canceller = new pg.Client({ ...config, connectionTimeoutMillis: 2000, statement_timeout: 2000, query_timeout: 3000 });
+  const canceller = new driver.Client({ ...config, connectionTimeoutMillis: 2000, statement_timeout: 2000, query_timeout: 3000 });
   canceller.on('error', () => {});
   try {
     await canceller.connect();
@@ -127,6 +132,7 @@ export const postgresqlQuery = defineNode<PostgresQueryConfig>({
     const settings = await resolveConnection(ctx, { credentialType: 'postgres', schemes: ['postgres', 'postgresql'], defaultPort: 5432 });
     if (ctx.signal.aborted) throw new SkynetteError('QUERY_CANCELLED', 'the query was not run: the execution was cancelled or timed out');
 
+    const driver = await loadPg();
     const clientConfig: pg.ClientConfig = {
       host: settings.host,
       port: settings.port,
@@ -139,16 +145,16 @@ export const postgresqlQuery = defineNode<PostgresQueryConfig>({
       statement_timeout: config.query_timeout_ms,
       query_timeout: config.query_timeout_ms + 5000,
       application_name: 'skynette',
-      types,
+      types: typeParsers(driver),
     };
-    const client = new pg.Client(clientConfig);
+    const client = new driver.Client(clientConfig);
     // Errors after connect (the server going away) arrive as events; without a listener they would crash the process.
     client.on('error', () => {});
     let cancelled = false;
     let cancelling: Promise<void> | undefined;
     const onAbort = () => {
       cancelled = true;
-      cancelling = cancelBackend(clientConfig, client).finally(() => client.end().catch(() => {}));
+      cancelling = cancelBackend(driver, clientConfig, client).finally(() => client.end().catch(() => {}));
     };
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
