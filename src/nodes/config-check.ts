@@ -118,7 +118,7 @@ export function applyConfigFields<T>(fields: FieldMap, config: Record<string, un
     const value = config[name];
     const path = `${pathPrefix}.${name}`;
     if (isMissing(value)) {
-      if (spec.default !== undefined) out[name] = structuredClone(spec.default);
+      if (spec.default !== undefined) out[name] = spec.default !== null && typeof spec.default === 'object' ? structuredClone(spec.default) : spec.default;
       else if (spec.required) problems.push(`${path}: required field "${name}" is missing or empty`);
       continue;
     }
