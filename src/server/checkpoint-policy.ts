@@ -46,29 +46,19 @@ export interface CheckpointOptions {
   onPersisted?(): void;
 }
 
-/** Hooks that persist a run through the execution store, as described above. */
+/** Hooks that persist a run through the execution store, as described above: one commit per write. */
 export function checkpointPolicyHooks(store: ExecutionStore, options: CheckpointOptions): ExecutionHooks {
   let created = false;
+  /** Results of replayable nodes not written yet. */
   const pending: NodeResult[] = [];
   const persisted = () => options.onPersisted?.();
 
-  async function flush(record: ExecutionRecord, running?: NodeResult): Promise<void> {
-    if (!created) {
-      // One transaction for the execution and everything before this node; the running node is
-      // written with the attempt it is about to make.
-      if (running) running.attempts++;
-      try {
-        await store.save(record);
-      } finally {
-        if (running) running.attempts--;
-      }
-      created = true;
-      pending.length = 0;
-      persisted();
-      return;
-    }
-    for (const result of pending.splice(0)) await store.saveCheckpoint(record, result);
-    if (running) await store.saveNodeStart(record, running);
+  /** Writes what is pending (and `finished`, `starting`) in one transaction, with the execution row if it is not written yet. */
+  async function write(record: ExecutionRecord, finished: NodeResult | undefined, starting: NodeResult | undefined): Promise<void> {
+    const results = pending.splice(0);
+    if (finished) results.push(finished);
+    await store.saveNodes(record, results, starting, { createExecution: !created });
+    created = true;
     persisted();
   }
 
@@ -81,21 +71,21 @@ export function checkpointPolicyHooks(store: ExecutionStore, options: Checkpoint
     },
     onNodeStart(record, result) {
       if (isReplayable(result.node_type)) return;
-      return flush(record, result);
+      return write(record, undefined, result);
     },
     onNodeFinish(record, result) {
       if (isReplayable(result.node_type) || result.status === 'skipped' || result.status === 'disabled') {
         if (!pending.includes(result)) pending.push(result);
         return;
       }
-      if (!created) return flush(record).then(() => store.saveCheckpoint(record, result)).then(persisted);
-      return store.saveCheckpoint(record, result).then(persisted);
+      return write(record, result, undefined);
     },
     async onExecutionFinish(record) {
-      if (!created || pending.length > 0) await store.save(record);
-      else await store.finish(record);
-      created = true;
+      // finish() writes the execution row whole, so a run never written before needs nothing else.
+      const results = created ? pending.splice(0) : record.node_results;
       pending.length = 0;
+      await store.finish(record, results);
+      created = true;
       persisted();
     },
   };

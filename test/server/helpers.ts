@@ -88,12 +88,22 @@ export interface ChildServer {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+const children = new Set<ChildProcess>();
+
+/** Kills every server child still running (for `after` hooks, so a failed test leaves none behind). */
+export function killServers(): void {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.clear();
+}
+
 export async function spawnServer(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<ChildServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test', 'server', 'start-entry.ts'), 'start', '--port', '0', ...args], {
     cwd: root,
     env: { ...process.env, NO_COLOR: '1', SKYNETTE_DATA_DIR: dataDir, SKYNETTE_LOG_LEVEL: 'warn', SKYNETTE_DB_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -102,7 +112,7 @@ export async function spawnServer(dataDir: string, args: string[] = [], env: Rec
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the server did not start in time:\n${out}\n${err}`)), 30_000);
     const check = () => {
-      const m = /running at (http:\/\/\S+)/.exec(out);
+      const m = /running at (http:\/\/\S+)[\s\S]*stop with Ctrl-C/.exec(out);
       if (m) {
         clearTimeout(timer);
         child.stdout!.off('data', check);
