@@ -84,3 +84,17 @@ test('a node with several active inputs sees the first as $prev and all in $inpu
   );
   assert.deepEqual((await runWorkflow(wf)).variables.both, ['a', 2]);
 });
+
+test('set_variable passes on the data before a chain of set_variable nodes as previous, without nesting', async () => {
+  const wf = workflow(
+    [
+      trigger,
+      { id: 'a', type: 'set_variable', config: { variable_name: 'a', value: 1 } },
+      { id: 'b', type: 'set_variable', config: { variable_name: 'b', value: 2 } },
+      { id: 'c', type: 'set_variable', config: { variable_name: 'c', value: '{{ $prev.previous.order }}' } },
+    ],
+    ['start -> a', 'a -> b', 'b -> c'],
+  );
+  const run = await runWorkflow(wf, { trigger: { order: 7 } });
+  assert.deepEqual(resultsByNode(run).c, { name: 'c', value: 7, previous: { order: 7 } });
+});

@@ -43,6 +43,20 @@ function convert(value: unknown, type: SetVariableConfig['value_type'], name: st
   }
 }
 
+/**
+ * `previous` carries the data that flowed into a chain of set_variable nodes, not the output of the
+ * set_variable before it: otherwise each node of a chain would nest all the ones before it.
+ */
+function dataBeforeVariables(input: unknown): unknown {
+  let data = input;
+  while (data && typeof data === 'object' && !Array.isArray(data)) {
+    const keys = Object.keys(data);
+    if (keys.length !== 3 || !('name' in data) || !('value' in data) || !('previous' in data)) break;
+    data = (data as { previous: unknown }).previous;
+  }
+  return data;
+}
+
 export const setVariable = defineNode<SetVariableConfig>({
   type: 'set_variable',
   name: 'Set Variable',
@@ -57,6 +71,6 @@ export const setVariable = defineNode<SetVariableConfig>({
     const name = ctx.config.variable_name;
     const value = convert(ctx.config.value, ctx.config.value_type, name);
     ctx.setVariable(name, value);
-    return { name, value, previous: ctx.input };
+    return { name, value, previous: dataBeforeVariables(ctx.input) };
   },
 });
