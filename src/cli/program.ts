@@ -14,6 +14,8 @@ import { registerSettingsCommand } from './commands/settings.js';
 import { registerKbCommand } from './commands/kb.js';
 import { registerAiCommand } from './commands/ai.js';
 import { registerModelsCommand } from './commands/models.js';
+import { registerStartCommand } from './commands/start.js';
+import { registerTokenCommand } from './commands/token.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -40,5 +42,7 @@ export function buildProgram(): Command {
   registerAiCommand(program);
   registerKbCommand(program);
   registerModelsCommand(program);
+  registerStartCommand(program);
+  registerTokenCommand(program);
   return program;
 }

@@ -5,11 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { runWorkflow } from '../engine/runner.js';
+import { runWorkflow, toErrorInfo } from '../engine/runner.js';
 import type { ExecutionHooks, ExecutionRecord, NodeResult } from '../engine/execution.js';
 import type { Workflow } from '../workflow/model.js';
 import type { ExecutionStore } from '../store/index.js';
-import { SkynetteError } from '../util/errors.js';
+import { SkynetteError, errorMessage } from '../util/errors.js';
 import { checkpointPolicyHooks } from './checkpoint-policy.js';
 import type { ServerMetrics } from './metrics.js';
 
@@ -125,14 +125,27 @@ export class ExecutionService {
         }
         return record;
       },
-      (error: unknown) => {
-        // runWorkflow turns node and hook errors into a failed record; this is a bug guard.
+      async (error: unknown) => {
+        // runWorkflow turns node and hook errors into a failed record; what is left is a workflow
+        // that does not compile. The run still ends with a final status, saved like any other.
         this.running.delete(id);
+        const record = failedRecord(request, id, error);
+        if (save) {
+          try {
+            await this.options.store.finish(record, record.node_results);
+            persistedOnce = true;
+          } catch (saveError) {
+            this.options.log.error({ execution_id: id, error: errorMessage(saveError) }, 'a failed execution could not be saved');
+          }
+        }
+        this.options.metrics.executions.inc([record.workflow_id, record.workflow_name, record.status, record.mode]);
+        this.options.log.warn({ execution_id: id, workflow_id: record.workflow_id, error: record.error }, 'execution could not start');
         if (!acceptedSettled) {
           acceptedSettled = true;
-          rejectAccepted(error);
+          if (persistedOnce) resolveAccepted();
+          else rejectAccepted(error);
         }
-        throw error;
+        return record;
       },
     );
     this.running.set(id, { id, workflowId: request.workflow.id, mode: request.mode, controller, done });
@@ -236,4 +249,26 @@ export class ExecutionService {
   get isFrozen(): boolean {
     return this.frozen;
   }
+}
+
+/** The final record of a run that could not start (its workflow does not compile). */
+function failedRecord(request: StartRequest, id: string, error: unknown): ExecutionRecord {
+  const now = new Date();
+  const prior = request.resumeFrom;
+  const startedAt = prior?.started_at ?? now.toISOString();
+  return {
+    id,
+    workflow_id: request.workflow.id,
+    workflow_name: request.workflow.name,
+    workflow_version: request.workflow.version,
+    status: 'failed',
+    mode: prior?.mode ?? request.mode,
+    trigger_data: prior ? prior.trigger_data : (request.trigger ?? {}),
+    started_at: startedAt,
+    finished_at: now.toISOString(),
+    duration_ms: Math.max(0, now.getTime() - Date.parse(startedAt)),
+    error: toErrorInfo(error),
+    node_results: prior ? prior.node_results : [],
+    variables: prior ? prior.variables : { ...request.workflow.variables },
+  };
 }

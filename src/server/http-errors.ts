@@ -46,6 +46,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   CREDENTIAL_NOT_FOUND: 404,
   NODE_TYPE_NOT_FOUND: 404,
   WORKFLOW_NAME_TAKEN: 409,
+  EXECUTION_RUNNING: 409,
   CREDENTIAL_EXISTS: 409,
   WEBHOOK_CONFLICT: 409,
   WORKFLOW_INVALID: 400,
@@ -56,8 +57,11 @@ const STATUS_BY_CODE: Record<string, number> = {
   SETTING_INVALID: 400,
   SETTING_UNKNOWN: 400,
   INVALID_CONFIG: 400,
+  NODE_NOT_FOUND: 400,
   VAULT_KEY_MISSING: 422,
+  WORKFLOW_VERSION_NOT_FOUND: 422,
   DB_BUSY: 503,
+  SHUTTING_DOWN: 503,
 };
 
 /** The HTTP status for an error's code: 4xx for what the caller can fix, 500 for the rest. */

@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ExecutionRecord } from '../engine/execution.js';
 import { openContext } from '../executions/context.js';
+import { watchWorkflowFiles, type WorkflowWatcher } from '../library/watch.js';
+import type { SyncReport } from '../library/sync.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { errorMessage } from '../util/errors.js';
 import { ApiTokenSource } from './api-token.js';
@@ -76,8 +78,7 @@ export async function startServer(startOptions: StartServerOptions = {}): Promis
 }
 
 async function assemble(options: ServerOptions, log: Logger, data: Awaited<ReturnType<typeof openContext>>, started: number): Promise<RunningServer> {
-  const existingToken = new ApiTokenSource(options.dataDir);
-  const tokenCreated = existingToken.createdNow;
+  const token = new ApiTokenSource(options.dataDir);
   let baseUrl = options.publicUrl ?? urlFor(options.host, options.port);
   const runDataDir = join(options.dataDir, 'executions');
 
@@ -85,9 +86,9 @@ async function assemble(options: ServerOptions, log: Logger, data: Awaited<Retur
   for (const bad of sync.invalid) log.warn({ file: bad.file, errors: bad.errors.slice(0, 10) }, 'a workflow file does not validate and was ignored');
   if (sync.created.length || sync.updated.length) log.info({ created: sync.created.length, updated: sync.updated.length }, 'picked up changed workflow files');
 
-  let executions!: ExecutionService;
-  const metrics = new ServerMetrics(() => executions.runningCount);
-  executions = new ExecutionService({ store: data.store.executionStore, metrics, log, dataDir: runDataDir, getCredential: data.vault.resolveCredential });
+  // Read at scrape time, when `executions` exists.
+  const metrics: ServerMetrics = new ServerMetrics((): number => executions.runningCount);
+  const executions: ExecutionService = new ExecutionService({ store: data.store.executionStore, metrics, log, dataDir: runDataDir, getCredential: data.vault.resolveCredential });
   const webhooks = new WebhookRegistry(data.store.workflowStore, () => baseUrl);
   const scheduler = new Scheduler({
     stateFile: join(options.dataDir, 'schedules.json'),
@@ -122,16 +123,18 @@ async function assemble(options: ServerOptions, log: Logger, data: Awaited<Retur
     secrets: new WebhookSecrets(data.vault.resolveCredential),
     metrics,
     log,
-    token: existingToken,
+    token,
     baseUrl: () => baseUrl,
   };
 
   const resumed = await resumeInterrupted(ctx);
   const activation = await runtime.startAll();
+  const watcher = watchWorkflowFiles(data.library, (report) => void pickedUp(ctx, report), (error) => log.warn({ error: errorMessage(error) }, 'watching the workflow files failed'));
   const built = buildApp(ctx, packageVersion());
   try {
     await built.app.listen({ host: options.host, port: options.port });
   } catch (error) {
+    watcher.close();
     runtime.stop();
     await executions.freeze(500);
     metrics.stop();
@@ -146,17 +149,33 @@ async function assemble(options: ServerOptions, log: Logger, data: Awaited<Retur
     resumeFailed: resumed.failed,
     activated: activation.served,
     activationFailed: activation.failed.length,
-    tokenCreated,
+    tokenCreated: token.createdNow,
     startedInMs: Math.round(performance.now() - started),
   };
   log.info({ url, data_dir: options.dataDir, ...report }, 'skynette is listening');
 
   let closing: Promise<{ finished: boolean; leftRunning: string[] }> | undefined;
   const close = (reason = 'stop') => {
-    closing ??= shutdown(ctx, built, reason);
+    closing ??= shutdown(ctx, built, watcher, reason);
     return closing;
   };
   return { url, options, context: ctx, app: built.app, report, close };
+}
+
+/** Workflow files edited while the server runs: an active workflow serves its new version at once. */
+async function pickedUp(ctx: ServerContext, report: SyncReport): Promise<void> {
+  const { log } = ctx;
+  for (const bad of report.invalid) log.warn({ file: bad.file, errors: bad.errors.slice(0, 10) }, 'a workflow file does not validate and was ignored');
+  for (const c of report.created) log.info({ file: c.file, workflow_id: c.id }, 'picked up a new workflow file');
+  for (const u of report.updated) {
+    log.info({ file: u.file, workflow_id: u.id, version: u.version }, 'picked up a changed workflow file');
+    try {
+      const stored = await ctx.data.store.workflowStore.get(u.id);
+      if (stored) ctx.runtime.updated(stored);
+    } catch (error) {
+      log.error({ workflow_id: u.id, error: errorMessage(error) }, 'the changed workflow could not be served');
+    }
+  }
 }
 
 /** Restarts every execution a previous process left running or queued, from its checkpoints. */
@@ -195,9 +214,10 @@ async function markUnresumable(ctx: ServerContext, record: ExecutionRecord, mess
   ctx.log.error({ execution_id: record.id, workflow_id: record.workflow_id }, message);
 }
 
-async function shutdown(ctx: ServerContext, built: BuiltApp, reason: string): Promise<{ finished: boolean; leftRunning: string[] }> {
+async function shutdown(ctx: ServerContext, built: BuiltApp, watcher: WorkflowWatcher, reason: string): Promise<{ finished: boolean; leftRunning: string[] }> {
   const { log, executions } = ctx;
   log.info({ reason, running: executions.runningCount, grace_ms: ctx.options.graceMs }, 'stopping: no new requests; waiting for running executions');
+  watcher.close();
   ctx.runtime.stop();
   // Stops accepting connections now; resolves once in-flight requests have their answers.
   const closed = built.app.close();

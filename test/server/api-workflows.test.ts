@@ -212,7 +212,8 @@ describe('workflows', () => {
 
   test('activate and deactivate a webhook workflow; the list shows it active', async () => {
     await s.api('POST', '/api/v1/workflows', chain('hooked', [{ id: 'in', type: 'webhook-trigger', config: { path: 'hooked' } }]));
-    const on = await s.api('POST', '/api/v1/workflows/hooked/activate');
+    // curl -X POST -H 'content-type: application/json' sends an empty JSON body: that is no body.
+    const on = await s.request('POST', '/api/v1/workflows/hooked/activate', { headers: { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' } });
     assert.equal(on.status, 200, on.text);
     assert.equal(on.body.active, true);
     assert.equal(on.body.webhooks[0].url, `${s.url}/webhook/hooked`);

@@ -99,7 +99,11 @@ describe('graceful stop', () => {
       assert.equal(ids.length, 3);
       server.child.kill('SIGTERM');
       await new Promise((resolve) => setTimeout(resolve, 150));
-      await assert.rejects(fetch(`${server.url}/healthz`), 'no new connections while stopping');
+      const during = await fetch(`${server.url}/healthz`).then(
+        (r) => r.status,
+        () => 'refused',
+      );
+      assert.ok(during === 'refused' || during === 503, `a request while stopping got ${during}`);
       const exit = await server.exited;
       assert.equal(exit.code, 0, server.stderr());
       assert.deepEqual(await storedStatuses(dataDir, ids), ['completed', 'completed', 'completed']);
@@ -123,7 +127,7 @@ describe('graceful stop', () => {
       first.child.kill('SIGTERM');
       const exit = await first.exited;
       assert.equal(exit.code, 0, first.stderr());
-      assert.ok(Date.now() - stopping < 4000, 'the grace period bounds the stop');
+      assert.ok(Date.now() - stopping < 6000, 'the grace period bounds the stop');
       assert.match(first.stderr(), /3 execution\(s\) will resume at the next start/);
       assert.deepEqual(await storedStatuses(dataDir, ids), ['running', 'running', 'running']);
       for (const id of ids) assert.equal(calls.get(`${id}/after`), undefined);

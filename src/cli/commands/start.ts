@@ -4,7 +4,6 @@
  * next start either way).
  */
 import type { Command } from 'commander';
-import { startServer } from '../../server/server.js';
 import { color } from '../output.js';
 
 interface StartOptions {
@@ -23,6 +22,8 @@ export function registerStartCommand(program: Command): void {
     .option('--grace <ms>', 'at shutdown, how long running executions may take to finish (SKYNETTE_SHUTDOWN_GRACE_MS; default 10000)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (SKYNETTE_LOG_LEVEL; default info)')
     .action(async (options: StartOptions) => {
+      // Loaded here, so other commands do not pay for the server's modules at every start.
+      const { startServer } = await import('../../server/server.js');
       const server = await startServer({ host: options.host, port: options.port, grace: options.grace, logLevel: options.logLevel });
       const { report } = server;
       const out = (line: string) => process.stdout.write(line + '\n');

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { ExecutionStatus } from '../../engine/execution.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../http-errors.js';
-import { planRetry } from '../retry-plan.js';
+import { planRetry } from '../../executions/retry-plan.js';
 import { booleanParam, conflict, limitSchema, page, parseInput } from './route-helpers.js';
 
 const STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;

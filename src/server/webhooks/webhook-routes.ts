@@ -31,8 +31,6 @@ export interface WebhookRoutesOptions {
 interface Matched {
   target: WebhookTarget;
   params: Record<string, string>;
-  /** The path after /webhook/ as requested. */
-  path: string;
 }
 
 const LIVE_PREFIX = '/webhook/';
@@ -143,7 +141,7 @@ export function registerWebhookRoutes(app: FastifyInstance, options: WebhookRout
           return send(reply, 401, 'UNAUTHORIZED', `authentication failed: ${outcome.message}`);
         }
       }
-      matches.set(request, { target, params: found.params, path });
+      matches.set(request, { target, params: found.params });
     });
 
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
