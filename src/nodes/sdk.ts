@@ -95,6 +95,11 @@ export interface NodeDefinition<C = Record<string, unknown>> {
   outputs?: string[];
   /** Output ports that depend on config (switch: one per case); `outputs` lists the fixed ones. */
   outputsFor?(config: Record<string, unknown>): string[];
+  /**
+   * No effect outside the execution (no HTTP call, no file, no database write): after a crash the
+   * node may simply run again. Lets the server save such results together with the next write.
+   */
+  replayable?: boolean;
   /** `trigger` nodes start a workflow; `loop` nodes get runBody. */
   kind?: 'trigger' | 'loop';
   /** Other type ids that load as this node (older files). */

@@ -10,30 +10,9 @@ import type { ExecutionHooks, ExecutionRecord, NodeResult } from '../engine/exec
 import { findNode } from '../nodes/registry.js';
 import type { ExecutionStore } from '../store/index.js';
 
-/** Node types whose run has no effect outside the execution and may be repeated after a crash. */
-export const REPLAYABLE_NODE_TYPES: ReadonlySet<string> = new Set([
-  'manual_trigger',
-  'webhook-trigger',
-  'schedule_trigger',
-  'set_variable',
-  'log_debug',
-  'if_else',
-  'switch',
-  'merge',
-  'code',
-  'webhook-response',
-]);
-
-const canonical = new Map<string, boolean>();
-
+/** Whether a node type declared itself replayable (see NodeDefinition.replayable). */
 export function isReplayable(nodeType: string): boolean {
-  let replayable = canonical.get(nodeType);
-  if (replayable === undefined) {
-    const type = findNode(nodeType)?.type ?? nodeType;
-    replayable = REPLAYABLE_NODE_TYPES.has(type);
-    canonical.set(nodeType, replayable);
-  }
-  return replayable;
+  return findNode(nodeType)?.replayable === true;
 }
 
 export interface CheckpointOptions {

@@ -57,6 +57,7 @@ export const codeNode = defineNode<CodeConfig>({
     '$index, $workflow, $execution and $env as JSON data, and console.log; it has no require, process, fetch, timers, ' +
     'files or network.',
   category: 'code',
+  replayable: true,
   fields: {
     code: field.text({
       required: true,

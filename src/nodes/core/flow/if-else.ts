@@ -17,6 +17,7 @@ export const ifElse = defineNode<IfElseConfig>({
   name: 'If/Else',
   description: 'Sends its input to the "true" or the "false" port, by an expression, a comparison or a value.',
   category: 'flow',
+  replayable: true,
   outputs: ['true', 'false'],
   fields: {
     condition_type: field.select(['expression', 'comparison', 'boolean'], { default: 'expression' }),

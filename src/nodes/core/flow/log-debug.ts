@@ -14,6 +14,7 @@ export const logDebug = defineNode<LogDebugConfig>({
   name: 'Log / Debug',
   description: 'Logs a message and data into the execution, and passes its input on unchanged.',
   category: 'utility',
+  replayable: true,
   fields: {
     message: field.text({ placeholder: 'Processing item {{ $prev.id }}' }),
     data: field.expression({ description: 'data to log (default: the input)' }),

@@ -26,6 +26,7 @@ export const merge = defineNode<MergeConfig>({
   name: 'Merge',
   description: 'Waits for every active input, then combines them: append lists, merge objects, or pick one input.',
   category: 'flow',
+  replayable: true,
   inputs: ['input', 'input_1', 'input_2', 'input_3', 'input_4'],
   fields: {
     mode: field.select(['append', 'merge', 'pick'], { default: 'append' }),

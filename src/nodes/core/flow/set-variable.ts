@@ -62,6 +62,7 @@ export const setVariable = defineNode<SetVariableConfig>({
   name: 'Set Variable',
   description: 'Sets a workflow variable ($vars.<name>) for the nodes that run after it.',
   category: 'data',
+  replayable: true,
   fields: {
     variable_name: field.string({ required: true, placeholder: 'my_variable' }),
     value: field.expression({ required: true, description: 'the value; expressions allowed' }),

@@ -28,6 +28,7 @@ export const switchNode = defineNode<SwitchConfig>({
   name: 'Switch',
   description: 'Sends its input to the port of the first case that matches, else to "default".',
   category: 'flow',
+  replayable: true,
   outputs: ['default'],
   outputsFor: (config) => [...casePorts(config), 'default'],
   fields: {

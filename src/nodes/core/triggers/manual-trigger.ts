@@ -5,6 +5,7 @@ export const manualTrigger = defineNode({
   name: 'Manual Trigger',
   description: 'Starts the workflow by hand (CLI, API or editor); hands on the data given at start.',
   category: 'trigger',
+  replayable: true,
   kind: 'trigger',
   fields: {},
   run: ({ trigger }) => trigger,

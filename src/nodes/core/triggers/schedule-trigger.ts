@@ -8,6 +8,7 @@ export const scheduleTrigger = defineNode({
   name: 'Schedule Trigger',
   description: 'Starts the workflow on a schedule: every N minutes, daily, weekly, or by cron expression.',
   category: 'trigger',
+  replayable: true,
   kind: 'trigger',
   fields: {
     schedule_type: field.select(['interval', 'daily', 'weekly', 'cron'], { default: 'interval', required: true }),

@@ -24,6 +24,7 @@ export const webhookResponse = defineNode<WebhookResponseConfig>({
   name: 'Webhook Response',
   description: 'Answers the webhook request that started the workflow: status, headers, body and content type.',
   category: 'http',
+  replayable: true,
   fields: {
     status_code: field.number({ default: 200, min: 100, max: 599, integer: true }),
     body: field.expression({ description: "what to send; text is sent as is, anything else as JSON; default: the previous node's output" }),

@@ -6,6 +6,7 @@ export const webhookTrigger = defineNode({
   name: 'Webhook Trigger',
   description: 'Starts the workflow when an HTTP request arrives at /webhook/<path>.',
   category: 'trigger',
+  replayable: true,
   kind: 'trigger',
   fields: {
     path: field.string({ default: '/webhook', required: true, description: 'URL path; parameters such as /orders/:id are allowed' }),
