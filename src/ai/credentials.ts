@@ -1,6 +1,6 @@
 /**
  * Credential types of the AI providers, so keys live in the vault:
- *   skynette credentials add openai --type openai api_key=sk-...
+ *   skynette credentials add openai my-openai --stdin api_key
  * A provider reads the credential named in its settings (`credential`), else one named after the
  * provider. Generic `api_key` and `bearer` credentials work too.
  */

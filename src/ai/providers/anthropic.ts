@@ -97,7 +97,7 @@ export class AnthropicProvider implements AiProvider {
   constructor(private readonly config: AnthropicProviderConfig) {}
 
   configurationProblem(): string | undefined {
-    if (!this.config.api_key) return 'no API key: set ANTHROPIC_API_KEY, or store a key with `skynette credentials add anthropic --type anthropic api_key=...`';
+    if (!this.config.api_key) return 'no API key: set ANTHROPIC_API_KEY, or store a key with `skynette credentials add anthropic NAME --stdin api_key` and `skynette ai providers set anthropic credential=NAME`';
     return undefined;
   }
 

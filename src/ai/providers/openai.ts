@@ -25,7 +25,7 @@ export function createOpenAiProvider(config: OpenAiProviderConfig): OpenAiCompat
     models: { chat: config.model || 'gpt-4o-mini', embeddings: config.embedding_model || 'text-embedding-3-small', image: config.image_model || 'dall-e-3' },
     maxTokensParameter: 'max_completion_tokens',
     organization: config.organization,
-    configureHint: 'set OPENAI_API_KEY, or store a key with `skynette credentials add openai --type openai api_key=...`',
+    configureHint: 'set OPENAI_API_KEY, or store a key with `skynette credentials add openai NAME --stdin api_key` and `skynette ai providers set openai credential=NAME`',
     fetch: config.fetch,
   });
 }

@@ -46,7 +46,7 @@ function parseAssignments(pairs: string[]): Record<string, unknown> {
     if (at <= 0) fail(`"${pair}" is not key=value`);
     const key = pair.slice(0, at).trim();
     const text = pair.slice(at + 1).trim();
-    if (key === 'api_key') fail('API keys go in the vault: skynette credentials add NAME --type openai api_key=... (then skynette ai providers set PROVIDER credential=NAME)');
+    if (key === 'api_key') fail('API keys go in the vault: skynette credentials add PROVIDER NAME --stdin api_key (then skynette ai providers set PROVIDER credential=NAME)');
     out[key] = text === '' ? null : text === 'true' ? true : text === 'false' ? false : /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text;
   }
   return out;
