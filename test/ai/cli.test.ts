@@ -78,8 +78,8 @@ describe('skynette ai', () => {
     assert.match(priority.stdout, /order: ollama > openai > anthropic > lmstudio > llamacpp/);
     assert.equal(disabled.code, 0, disabled.stderr);
     assert.equal(list.code, 0, list.stderr);
-    assert.match(list.stdout, /^\s+5\s+ollama\s+ready/m);
-    assert.match(list.stdout, /openai\s+ready/);
+    assert.match(list.stdout, /^\s+5\s+ollama\s+configured/m);
+    assert.match(list.stdout, /openai\s+configured/);
     assert.match(list.stdout, /anthropic\s+disabled/);
     assert.match(list.stdout, /llamacpp\s+not configured/);
     assert.match(list.stdout, /no \.gguf model in/);

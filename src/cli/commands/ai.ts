@@ -69,11 +69,12 @@ function registerProviders(ai: Command): void {
         const list = gateway.providers();
         if (options.json) return printJson(list);
         for (const p of list) {
-          const state = !p.enabled ? color.gray('disabled') : p.configured ? color.green('ready') : color.yellow('not configured');
+          const state = !p.enabled ? color.gray('disabled') : p.configured ? color.green('configured') : color.yellow('not configured');
           process.stdout.write(`${String(p.priority).padStart(4)}  ${color.bold(p.name.padEnd(10))} ${state}  ${color.gray(p.endpoint)}\n`);
           process.stdout.write(`      ${color.gray(p.capabilities.join(', '))}${p.local ? color.gray(' (local, free)') : ''}\n`);
           if (p.problem && p.enabled) process.stdout.write(`      ${color.yellow(p.problem)}\n`);
         }
+        process.stdout.write(color.gray('(configured means set up, not yet tried: `skynette ai providers test NAME` sends a real request)\n'));
       }),
     );
   providers
