@@ -289,6 +289,65 @@ export class AiGateway {
     }
   }
 
+  /**
+   * Whether a candidate may be tried: configured, and within budget. A provider that is not
+   * configured is no attempt (left out of `tried`, but named if nothing answers).
+   */
+  private async admit(entry: ProviderEntry, spec: { onWarning?: (message: string) => void }, tried: AttemptFailure[], failures: AiProviderError[]): Promise<boolean> {
+    const problem = this.problemOf(entry);
+    if (problem) {
+      failures.push(new AiProviderError(entry.name, 'not_configured', problem));
+      return false;
+    }
+    const budgetFailure = await this.budgetGate(entry, spec);
+    if (budgetFailure) {
+      tried.push({ provider: entry.name, error: budgetFailure.message, code: budgetFailure.code });
+      failures.push(budgetFailure);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * After a failed attempt: wait and retry once on a short Retry-After, else record the failure and
+   * go on to the next provider ('next'), or throw when there is none or fallback does not apply.
+   */
+  private async afterFailure(
+    error: AiProviderError,
+    at: {
+      entry: ProviderEntry;
+      model: string;
+      retried: boolean;
+      signal?: AbortSignal;
+      tried: AttemptFailure[];
+      failures: AiProviderError[];
+      capability: Capability;
+      more: boolean;
+      fallback: boolean;
+      pinned: boolean;
+    },
+  ): Promise<'retry' | 'next'> {
+    const { entry, tried, failures } = at;
+    if (error.kind === 'rate_limit' && !at.retried && error.retryAfterMs !== undefined && error.retryAfterMs <= this.general.retry_after_max_ms) {
+      this.log.info(`${entry.name} is rate limited; retrying once after ${error.retryAfterMs} ms`);
+      try {
+        await sleep(error.retryAfterMs, at.signal);
+      } catch {
+        throw new AiProviderError(entry.name, 'cancelled', 'the call was cancelled while waiting to retry');
+      }
+      return 'retry';
+    }
+    tried.push({ provider: entry.name, model: at.model === '(default)' ? undefined : at.model, error: error.message, code: error.code });
+    failures.push(error);
+    if (!at.more || !at.fallback || !canFallBack(error, at.pinned)) {
+      if (!at.more && failures.length === 1) throw withTried(error, tried);
+      if (!at.more) throw this.allFailed(at.capability, failures);
+      throw withTried(error, tried);
+    }
+    this.log.info(`${entry.name} failed (${error.code}); trying the next provider`, { error: error.message });
+    return 'next';
+  }
+
   /** Budget gate before a paid call: returns a failure to fall back on, throws to refuse, or undefined to go on. */
   private async budgetGate(entry: ProviderEntry, spec: { onWarning?: (message: string) => void }): Promise<AiProviderError | undefined> {
     if (entry.provider.local || isFreeProvider(entry.name) || !this.budgets.list().length) return undefined;
@@ -318,18 +377,7 @@ export class AiGateway {
     const failures: AiProviderError[] = [];
     for (let index = 0; index < candidates.length; index++) {
       const entry = candidates[index];
-      const problem = this.problemOf(entry);
-      if (problem) {
-        // Not an attempt: left out of `tried`, but named if nothing answers.
-        failures.push(new AiProviderError(entry.name, 'not_configured', problem));
-        continue;
-      }
-      const budgetFailure = await this.budgetGate(entry, spec);
-      if (budgetFailure) {
-        tried.push({ provider: entry.name, error: budgetFailure.message, code: budgetFailure.code });
-        failures.push(budgetFailure);
-        continue;
-      }
+      if (!(await this.admit(entry, spec, tried, failures))) continue;
       const modelForEntry = modelFor(entry.name, spec.model, spec.provider);
       const options: CallOptions = { signal: spec.signal ?? new AbortController().signal, timeoutMs: spec.timeoutMs ?? entry.settings.timeout_ms ?? this.general.timeout_ms };
       let retried = false;
@@ -349,25 +397,14 @@ export class AiGateway {
           await this.record(spec.operation, entry.name, model, spec, { latency, error });
           if (!(error instanceof AiProviderError)) throw error;
           if (error.kind === 'cancelled' || spec.signal?.aborted) throw error;
-          if (error.kind === 'rate_limit' && !retried && error.retryAfterMs !== undefined && error.retryAfterMs <= this.general.retry_after_max_ms) {
+          const next = await this.afterFailure(error, {
+            entry, model, retried, signal: spec.signal, tried, failures, capability: spec.capability,
+            more: index < candidates.length - 1, fallback, pinned: Boolean(modelForEntry && spec.provider && spec.provider !== 'auto'),
+          });
+          if (next === 'retry') {
             retried = true;
-            this.log.info(`${entry.name} is rate limited; retrying once after ${error.retryAfterMs} ms`);
-            try {
-              await sleep(error.retryAfterMs, spec.signal);
-            } catch {
-              throw new AiProviderError(entry.name, 'cancelled', 'the call was cancelled while waiting to retry');
-            }
             continue;
           }
-          tried.push({ provider: entry.name, model: model === '(default)' ? undefined : model, error: error.message, code: error.code });
-          failures.push(error);
-          const more = index < candidates.length - 1;
-          if (!more || !fallback || !canFallBack(error, Boolean(modelForEntry && spec.provider && spec.provider !== 'auto'))) {
-            if (!more && failures.length === 1) throw withTried(error, tried);
-            if (!more) throw this.allFailed(spec.capability, failures);
-            throw withTried(error, tried);
-          }
-          this.log.info(`${entry.name} failed (${error.code}); trying the next provider`, { error: error.message });
           break;
         }
       }
@@ -484,18 +521,7 @@ export class AiGateway {
     const failures: AiProviderError[] = [];
     for (let index = 0; index < candidates.length; index++) {
       const entry = candidates[index];
-      const problem = this.problemOf(entry);
-      if (problem) {
-        // Not an attempt: left out of `tried`, but named if nothing answers.
-        failures.push(new AiProviderError(entry.name, 'not_configured', problem));
-        continue;
-      }
-      const budgetFailure = await this.budgetGate(entry, request);
-      if (budgetFailure) {
-        tried.push({ provider: entry.name, error: budgetFailure.message, code: budgetFailure.code });
-        failures.push(budgetFailure);
-        continue;
-      }
+      if (!(await this.admit(entry, request, tried, failures))) continue;
       const pinned = modelFor(entry.name, request.model, request.provider);
       const options: CallOptions = { signal: request.signal ?? new AbortController().signal, timeoutMs: request.timeout_ms ?? entry.settings.timeout_ms ?? this.general.timeout_ms };
       let retried = false;
@@ -524,23 +550,15 @@ export class AiGateway {
           const latency = performance.now() - started;
           const error = caught instanceof AiProviderError || caught instanceof SkynetteError ? caught : new AiProviderError(entry.name, 'bad_response', errorMessage(caught), { cause: caught });
           await this.record('stream', entry.name, model, request, { latency, error });
+          // A stream falls back only before its first token.
           if (!(error instanceof AiProviderError) || streamedAny || error.kind === 'cancelled' || request.signal?.aborted) throw withTried(error, tried);
-          if (error.kind === 'rate_limit' && !retried && error.retryAfterMs !== undefined && error.retryAfterMs <= this.general.retry_after_max_ms) {
+          const next = await this.afterFailure(error, {
+            entry, model, retried, signal: request.signal, tried, failures, capability,
+            more: index < candidates.length - 1, fallback: this.general.fallback, pinned: Boolean(pinned && request.provider && request.provider !== 'auto'),
+          });
+          if (next === 'retry') {
             retried = true;
-            try {
-              await sleep(error.retryAfterMs, request.signal);
-            } catch {
-              throw new AiProviderError(entry.name, 'cancelled', 'the call was cancelled while waiting to retry');
-            }
             continue;
-          }
-          tried.push({ provider: entry.name, model: model === '(default)' ? undefined : model, error: error.message, code: error.code });
-          failures.push(error);
-          const more = index < candidates.length - 1;
-          if (!more || !this.general.fallback || !canFallBack(error, Boolean(pinned && request.provider && request.provider !== 'auto'))) {
-            if (!more && failures.length === 1) throw withTried(error, tried);
-            if (!more) throw this.allFailed(capability, failures);
-            throw withTried(error, tried);
           }
           break;
         }
