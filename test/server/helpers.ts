@@ -51,8 +51,9 @@ async function toResponse<T>(response: Response): Promise<ApiResponse<T>> {
 
 export async function startInProcess(options: { dataDir?: string; env?: Record<string, string>; grace?: number } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const env = { ...process.env, SKYNETTE_DATA_DIR: dataDir, ...options.env };
-  delete (env as Record<string, string | undefined>).SKYNETTE_DB_URL;
+  const env: Record<string, string | undefined> = { ...process.env, SKYNETTE_DATA_DIR: dataDir };
+  delete env.SKYNETTE_DB_URL;
+  Object.assign(env, options.env);
   const server = await startServer({ port: 0, dataDir, env, grace: options.grace ?? 2000, log: pino({ level: 'silent' }) });
   const token = server.context.token.current();
   const request = async <T>(method: string, path: string, init: { body?: string | Uint8Array | FormData; headers?: Record<string, string> } = {}) =>
