@@ -137,7 +137,7 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   const location = redactUrl(url);
   const context: ErrorContext = { dialect: 'postgres', location, busyTimeoutMs };
   const translate = (error: unknown) => translateDatabaseError(error, context);
-  const schema = options.schema ?? (options.env ?? process.env).SKYNETTE_DB_SCHEMA?.trim() || undefined;
+  const schema = options.schema ?? ((options.env ?? process.env).SKYNETTE_DB_SCHEMA?.trim() || undefined);
   if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
     throw new SkynetteError('DB_SCHEMA_INVALID', `the Postgres schema name "${schema}" may use only letters, digits and _`);
   }
