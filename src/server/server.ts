@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { ExecutionRecord } from '../engine/execution.js';
 import { openContext } from '../executions/context.js';
 import { watchWorkflowFiles, type WorkflowWatcher } from '../library/watch.js';
+import { startRetention } from './retention.js';
 import type { SyncReport } from '../library/sync.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { errorMessage } from '../util/errors.js';
@@ -130,11 +131,13 @@ async function assemble(options: ServerOptions, log: Logger, data: Awaited<Retur
   const resumed = await resumeInterrupted(ctx);
   const activation = await runtime.startAll();
   const watcher = watchWorkflowFiles(data.library, (report) => void pickedUp(ctx, report), (error) => log.warn({ error: errorMessage(error) }, 'watching the workflow files failed'));
+  const retention = startRetention(ctx);
   const built = buildApp(ctx, packageVersion());
   try {
     await built.app.listen({ host: options.host, port: options.port });
   } catch (error) {
     watcher.close();
+    retention.stop();
     runtime.stop();
     await executions.freeze(500);
     metrics.stop();
@@ -156,7 +159,7 @@ async function assemble(options: ServerOptions, log: Logger, data: Awaited<Retur
 
   let closing: Promise<{ finished: boolean; leftRunning: string[] }> | undefined;
   const close = (reason = 'stop') => {
-    closing ??= shutdown(ctx, built, watcher, reason);
+    closing ??= (retention.stop(), shutdown(ctx, built, watcher, reason));
     return closing;
   };
   return { url, options, context: ctx, app: built.app, report, close };

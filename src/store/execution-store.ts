@@ -48,6 +48,8 @@ export interface PruneOptions {
 
 export interface PruneResult {
   deleted: number;
+  /** The ids deleted, so files kept beside the database can go too. */
+  deletedIds: string[];
   /** SQLite: the file size before and after (after the incremental vacuum); null on Postgres. */
   fileSizeBefore: number | null;
   fileSizeAfter: number | null;
@@ -381,12 +383,14 @@ export function createExecutionStore(database: Database, options: ExecutionStore
     async prune({ maxAgeDays, maxCount, now = new Date() }) {
       const fileSizeBefore = databaseFileSize(database);
       let deleted = 0;
+      const deletedIds: string[] = [];
       // Short batches: another process's checkpoints get the write lock between them.
       if (maxAgeDays !== undefined && maxAgeDays > 0) {
         const cutoff = new Date(now.getTime() - maxAgeDays * 86_400_000).toISOString();
         for (;;) {
           const rows = await db.selectFrom('executions').select('id').where(finishedOnly).where('started_at', '<', cutoff).orderBy('started_at').limit(PRUNE_BATCH).execute();
           deleted += await deleteIds(rows.map((r) => r.id));
+          deletedIds.push(...rows.map((r) => r.id));
           if (rows.length < PRUNE_BATCH) break;
         }
       }
@@ -405,10 +409,11 @@ export function createExecutionStore(database: Database, options: ExecutionStore
             .execute();
           if (rows.length === 0) break;
           deleted += await deleteIds(rows.map((r) => r.id));
+          deletedIds.push(...rows.map((r) => r.id));
         }
       }
       if (database.sqlite && deleted > 0) await shrinkSqliteFile(database);
-      return { deleted, fileSizeBefore, fileSizeAfter: databaseFileSize(database) };
+      return { deleted, deletedIds, fileSizeBefore, fileSizeAfter: databaseFileSize(database) };
     },
   };
   return store;

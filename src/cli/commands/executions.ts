@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ExecutionStatus } from '../../engine/execution.js';
 import { resumeExecution, retryExecution } from '../../executions/run-stored.js';
+import { pruneExecutions } from '../../executions/prune.js';
 import { color, fail, formatDuration, printJson } from '../output.js';
 import { formatNodeLine, printExecutionEnd } from '../print-execution.js';
 import { runWithCtrlC } from '../cancel.js';
@@ -75,10 +76,7 @@ export function registerExecutionsCommand(program: Command): void {
           if (!Number.isInteger(n) || n < 0) fail(`${flag}: expected a whole number, got "${text}"`);
           return n;
         };
-        const settings = ctx.store.settingsStore;
-        const maxAgeDays = number(options.days, '--days') ?? (await settings.get('executions.retention_days'));
-        const maxCount = number(options.keep, '--keep') ?? (await settings.get('executions.max_count'));
-        const result = await ctx.store.executionStore.prune({ maxAgeDays, maxCount });
+        const result = await pruneExecutions(ctx.store, ctx.dataDir, { maxAgeDays: number(options.days, '--days'), maxCount: number(options.keep, '--keep') });
         const size = result.fileSizeBefore !== null ? ` (database ${(result.fileSizeBefore / 1048576).toFixed(1)} MB -> ${((result.fileSizeAfter ?? 0) / 1048576).toFixed(1)} MB)` : '';
         process.stdout.write(`deleted ${result.deleted} execution(s)${size}\n`);
       }),
