@@ -2,9 +2,9 @@
  * How an execution reads on the terminal: one line per node as it finishes (mark, name, duration),
  * its log lines under it, then a summary. `--json` prints one machine-readable object instead.
  */
-import type { ExecutionRecord, NodeResult } from '../engine/execution.js';
+import type { ExecutionHooks, ExecutionRecord, NodeResult } from '../engine/execution.js';
 import { resultsByNode, statusByNode } from '../engine/execution.js';
-import { color, formatDuration } from './output.js';
+import { color, formatDuration, printJson } from './output.js';
 
 const marks: Record<string, string> = {
   completed: color.green('✓'),
@@ -58,4 +58,17 @@ export function printExecutionEnd(record: ExecutionRecord): void {
     const at = record.error.node ? ` at node "${record.error.node}"` : '';
     process.stderr.write(`${color.red('error')}${at}: ${record.error.message}\n`);
   }
+}
+
+/** Prints each node as it finishes, unless the output is JSON. */
+export function printingHooks(json: boolean | undefined, verbose?: boolean): ExecutionHooks | undefined {
+  if (json) return undefined;
+  return { onNodeFinish: (_e, result) => void process.stdout.write(formatNodeLine(result, verbose) + '\n') };
+}
+
+/** Prints the end of a run and sets the exit code: 0 only for completed. */
+export function finishRun(record: ExecutionRecord, json: boolean | undefined): void {
+  if (json) printJson(executionSummary(record));
+  else printExecutionEnd(record);
+  process.exitCode = record.status === 'completed' ? 0 : record.status === 'cancelled' ? 130 : 1;
 }

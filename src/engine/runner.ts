@@ -85,12 +85,8 @@ class WorkflowRun {
     const startedAt = resume?.started_at ?? new Date().toISOString();
     const id = resume?.id ?? options.executionId ?? randomUUID();
     this.vars = resume ? { ...resume.variables } : { ...wf.variables };
-    if (resume) {
-      for (const r of resume.node_results) {
-        if (REUSABLE.has(r.status) && (r.status !== 'failed' || r.continued)) this.prior.set(r.key, r);
-        else if (r.status === 'running' || r.status === 'failed' || r.status === 'cancelled') this.prior.set(r.key, r);
-      }
-    }
+    // Every earlier result by key: finished ones are reused, the others carry their attempt count on.
+    if (resume) for (const r of resume.node_results) this.prior.set(r.key, r);
     this.record = {
       id,
       workflow_id: wf.id,

@@ -1,12 +1,11 @@
 /**
- * `skynette ai ...` for tests, until the command is wired into the main program: the same
- * Commander setup and error reporting as src/cli/main.ts, with only the ai command group.
- * Several commands separated by `--then` run one after another in this process (each opening
+ * The real `skynette` program (src/cli/program.ts) for the ai CLI tests, with one addition:
+ * several commands separated by `--then` run one after another in this process (each opening
  * and closing the data directory as a separate run would), to spare a process start per command;
  * each ends with a line `@@END <exit code>@@` on stdout and stderr.
  */
-import { Command, CommanderError } from 'commander';
-import { registerAiCommand } from '../../src/cli/commands/ai.js';
+import { CommanderError } from 'commander';
+import { buildProgram } from '../../src/cli/program.js';
 import { reportFatal } from '../../src/cli/output.js';
 
 const commands: string[][] = [[]];
@@ -16,8 +15,7 @@ for (const arg of process.argv.slice(2)) {
 }
 
 for (const args of commands) {
-  const program = new Command().name('skynette').exitOverride().configureOutput({ outputError: (text, write) => write(text) });
-  registerAiCommand(program);
+  const program = buildProgram();
   process.exitCode = undefined;
   let code: number;
   try {

@@ -98,7 +98,7 @@ export function killServers(): void {
 }
 
 export async function spawnServer(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test', 'server', 'start-entry.ts'), 'start', '--port', '0', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), 'start', '--port', '0', ...args], {
     cwd: root,
     env: { ...process.env, NO_COLOR: '1', SKYNETTE_DATA_DIR: dataDir, SKYNETTE_LOG_LEVEL: 'warn', SKYNETTE_DB_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

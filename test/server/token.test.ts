@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startInProcess, tempDataDir } from './helpers.js';
 
-const entry = join(fileURLToPath(new URL('.', import.meta.url)), 'start-entry.ts');
+const entry = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'src', 'cli', 'main.ts');
 
 function cli(args: string[], dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -1,25 +1,9 @@
 import type { Command } from 'commander';
-import type { ExecutionRecord } from '../../engine/execution.js';
-import type { ExecutionHooks } from '../../engine/execution.js';
 import { runStoredWorkflow } from '../../executions/run-stored.js';
 import { parseInputData } from '../input-data.js';
-import { printJson } from '../output.js';
-import { executionSummary, formatNodeLine, printExecutionEnd } from '../print-execution.js';
+import { finishRun, printingHooks } from '../print-execution.js';
 import { runWithCtrlC } from '../cancel.js';
 import { withContext } from '../with-context.js';
-
-/** Prints each node as it finishes, unless the output is JSON. */
-export function printingHooks(json: boolean | undefined, verbose?: boolean): ExecutionHooks | undefined {
-  if (json) return undefined;
-  return { onNodeFinish: (_e, result) => void process.stdout.write(formatNodeLine(result, verbose) + '\n') };
-}
-
-/** Prints the end of a run and sets the exit code: 0 only for completed. */
-export function finishRun(record: ExecutionRecord, json: boolean | undefined): void {
-  if (json) printJson(executionSummary(record));
-  else printExecutionEnd(record);
-  process.exitCode = record.status === 'completed' ? 0 : record.status === 'cancelled' ? 130 : 1;
-}
 
 export function registerExecCommand(program: Command): void {
   program

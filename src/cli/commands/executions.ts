@@ -3,10 +3,9 @@ import type { ExecutionStatus } from '../../engine/execution.js';
 import { resumeExecution, retryExecution } from '../../executions/run-stored.js';
 import { pruneExecutions } from '../../executions/prune.js';
 import { color, fail, formatDuration, printJson } from '../output.js';
-import { formatNodeLine, printExecutionEnd } from '../print-execution.js';
+import { finishRun, formatNodeLine, printExecutionEnd, printingHooks } from '../print-execution.js';
 import { runWithCtrlC } from '../cancel.js';
 import { withContext } from '../with-context.js';
-import { finishRun, printingHooks } from './exec.js';
 
 const statuses: ExecutionStatus[] = ['queued', 'running', 'completed', 'failed', 'cancelled'];
 

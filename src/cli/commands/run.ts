@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { runWorkflow } from '../../engine/runner.js';
-import { formatProblem, fail, printJson } from '../output.js';
+import { formatProblem, fail } from '../output.js';
 import { parseInputData } from '../input-data.js';
 import { validateWorkflowFile } from '../workflow-file.js';
-import { executionSummary, formatNodeLine, printExecutionEnd } from '../print-execution.js';
+import { executionSummary, finishRun, printingHooks } from '../print-execution.js';
 import { runWithCtrlC } from '../cancel.js';
 import { openContext, type SkynetteContext } from '../../executions/context.js';
 
@@ -42,20 +42,11 @@ export function registerRunCommand(program: Command): void {
           trigger,
           signal,
           getCredential,
-          hooks: options.json
-            ? undefined
-            : {
-                onNodeFinish: (_execution, result) => {
-                  process.stdout.write(formatNodeLine(result, options.verbose) + '\n');
-                },
-              },
+          hooks: printingHooks(options.json, options.verbose),
         }),
       );
       if (context) await (await context).close();
-      const summary = executionSummary(record);
-      if (options.output) writeFileSync(options.output, JSON.stringify(summary, null, 2) + '\n');
-      if (options.json) printJson(summary);
-      else printExecutionEnd(record);
-      process.exitCode = record.status === 'completed' ? 0 : record.status === 'cancelled' ? 130 : 1;
+      if (options.output) writeFileSync(options.output, JSON.stringify(executionSummary(record), null, 2) + '\n');
+      finishRun(record, options.json);
     });
 }
